@@ -1,0 +1,37 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STORE   := out/store
+SHARED  ?= ../shared
+EVAL    ?= out/eval
+
+.PHONY: run test install eval quality clean
+
+$(BIN)/kg: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(BIN)/kg
+
+install: $(BIN)/kg
+
+run: install
+	$(BIN)/kg build data/corpus --store $(STORE)
+	$(BIN)/kg export --store $(STORE) --format ttl --output out/graph.ttl
+	$(BIN)/kg export --store $(STORE) --format nt --output out/graph.nt
+	$(BIN)/kg viz --store $(STORE) --output out/graph.html
+	@echo "graph: out/graph.ttl  view: out/graph.html  store: $(STORE)"
+
+test: install
+	$(BIN)/python -m pytest
+
+# Dev-set score against the gold annotation in ../shared/eval (fresh store each time).
+eval: install
+	rm -rf $(EVAL) && $(BIN)/kg build data/corpus --store $(EVAL)/store
+	$(BIN)/kg export --store $(EVAL)/store --format nt --output $(EVAL)/graph.nt
+	$(BIN)/python $(SHARED)/eval/evaluate.py --gold $(SHARED)/eval/gold-dev.json \
+	    --graph $(EVAL)/graph.nt --corpus data/corpus --show $${SHOW:-15}
+
+clean:
+	rm -rf out

@@ -1,0 +1,152 @@
+"""Turn resolved extractions into RDF quads: one named graph per document.
+
+IRIs are derived from content only (class, canonical label, document name,
+offsets), so the same input gives the same graph on every run and machine.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from .model import Evidence, Extraction
+from .resolve import Resolution
+from .vocab import RKG, RKR
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_PROV = "http://www.w3.org/ns/prov#"
+_DCT = "http://purl.org/dc/terms/"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+TYPE = NamedNode(_RDF + "type")
+LABEL = NamedNode(_RDFS + "label")
+ALT = NamedNode(_SKOS + "altLabel")
+DERIVED = NamedNode(_PROV + "wasDerivedFrom")
+STATEMENT = NamedNode(_RDF + "Statement")
+SUBJ, PRED, OBJ = (NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
+DECIMAL, INTEGER, DATE = (NamedNode(_XSD + n) for n in ("decimal", "integer", "date"))
+
+
+def _rkg(name: str) -> NamedNode:
+    return NamedNode(str(RKG[name]))
+
+
+def short_hash(*parts: object, n: int = 10) -> str:
+    """A stable hex digest of the parts (IRIs must not depend on run or machine)."""
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()[:n]
+
+
+def slug(text: str) -> str:
+    """ASCII slug of a name: its ASCII letters and digits, else empty."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
+
+
+def entity_iri(cls: str, label: str) -> NamedNode:
+    s = slug(label)
+    return NamedNode(f"{RKR}{cls.lower()}/{s + '-' if s else ''}{short_hash(cls, label)}")
+
+
+def document_iri(source: str) -> NamedNode:
+    stem = source.rsplit(".", 1)[0]
+    return NamedNode(f"{RKR}doc/{slug(stem) or 'doc'}-{short_hash(source, n=8)}")
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, language="zh")
+
+
+def _evidence(ev: Evidence, doc: NamedNode, g: NamedNode) -> tuple[NamedNode, list[Quad]]:
+    node = NamedNode(f"{RKR}evidence/{short_hash(ev.source, ev.start, ev.end)}")
+    return node, [
+        Quad(node, TYPE, _rkg("Evidence"), g),
+        Quad(node, _rkg("sentence"), zh(ev.sentence), g),
+        Quad(node, _rkg("sourceDocument"), doc, g),
+        Quad(node, _rkg("start"), Literal(str(ev.start), datatype=INTEGER), g),
+        Quad(node, _rkg("end"), Literal(str(ev.end), datatype=INTEGER), g),
+    ]
+
+
+def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
+    """All quads of one document's named graph."""
+    d = ex.document
+    g = doc = document_iri(d.source)
+    yield Quad(doc, TYPE, _rkg("Document"), g)
+    yield Quad(doc, NamedNode(_DCT + "source"), Literal(d.source), g)
+    yield Quad(doc, _rkg("contentHash"), Literal(d.sha256), g)
+    if d.title:
+        yield Quad(doc, NamedNode(_DCT + "title"), zh(d.title), g)
+    if d.date:
+        yield Quad(doc, NamedNode(_DCT + "date"), Literal(d.date, datatype=DATE), g)
+
+    seen: dict[int, NamedNode] = {}
+
+    def node_of(m) -> NamedNode | None:
+        ent = res.lookup(m)
+        if ent is None:
+            return None
+        if id(ent) not in seen:
+            seen[id(ent)] = entity_iri(ent.cls, ent.label)
+        return seen[id(ent)]
+
+    mentioned = []
+    for m in ex.mentions:
+        if node_of(m) is not None:
+            mentioned.append(m)
+    for r in ex.relations:
+        s, o = node_of(r.subject), node_of(r.object)
+        if s is None or o is None or s == o:
+            continue
+        p = _rkg(r.prop)
+        yield Quad(s, p, o, g)
+        st = NamedNode(f"{RKR}statement/{short_hash(s.value, r.prop, o.value)}")
+        ev, ev_quads = _evidence(r.evidence, doc, g)
+        yield Quad(st, TYPE, STATEMENT, g)
+        yield Quad(st, SUBJ, s, g)
+        yield Quad(st, PRED, p, g)
+        yield Quad(st, OBJ, o, g)
+        yield Quad(st, _rkg("evidence"), ev, g)
+        yield from ev_quads
+        mentioned += [r.subject, r.object]
+    for ob in ex.observations:
+        about = node_of(ob.about)
+        if about is None:
+            continue
+        node = NamedNode(f"{RKR}observation/{short_hash(about.value, ob.indicator, ob.value, ob.unit, ob.period, ob.evidence.source, ob.evidence.start)}")
+        ev, ev_quads = _evidence(ob.evidence, doc, g)
+        yield Quad(node, TYPE, _rkg("Observation"), g)
+        yield Quad(node, _rkg("about"), about, g)
+        yield Quad(node, _rkg("indicator"), zh(ob.indicator), g)
+        yield Quad(node, _rkg("value"), Literal(format(ob.value.normalize(), "f"), datatype=DECIMAL), g)
+        yield Quad(node, _rkg("unit"), Literal(ob.unit), g)
+        if ob.period:
+            yield Quad(node, _rkg("period"), Literal(ob.period), g)
+        yield Quad(node, _rkg("evidence"), ev, g)
+        yield from ev_quads
+        mentioned.append(ob.about)
+
+    # Entity descriptions: every document that mentions an entity states its
+    # type, canonical label and the surface forms seen in that document.
+    done = set()
+    for m in mentioned:
+        ent = res.lookup(m)
+        n = node_of(m)
+        if n not in done:
+            done.add(n)
+            yield Quad(n, TYPE, _rkg(ent.cls), g)
+            yield Quad(n, LABEL, zh(ent.label), g)
+            yield Quad(n, DERIVED, doc, g)
+            for k, v in sorted(ent.attrs.items()):
+                if k == "code":
+                    yield Quad(n, _rkg("adminCode"), Literal(v), g)
+                elif k == "title":
+                    yield Quad(n, _rkg("title"), zh(v), g)
+        for form in (m.name, "" if m.ref else m.text):
+            if form and form != ent.label:
+                yield Quad(n, ALT, zh(form), g)

@@ -1,0 +1,56 @@
+"""Extraction must generalise: no gold answer may be written into the code or its resources.
+
+Scans every file of kg/ for the names and aliases of gold-dev.json. A name may
+appear only if it is general vocabulary, listed below with the reason.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import ROOT, shared_dir
+
+# General vocabulary that a gold entity happens to be named by. Each group says why it is general.
+ALLOWED_BY_CLASS = {
+    # Provinces, cities, counties and named regions are gazetteer vocabulary (cpca ships them).
+    "Place",
+    # Industry names are the national classification of strategic emerging industries,
+    # a closed general vocabulary, not answers about one text.
+    "Industry",
+}
+ALLOWED_NAMES = {
+    # Generic government bodies every province has (department types, not specific answers).
+    "省发改委", "省工信厅", "省科技厅", "省商务厅", "省财政厅", "省人社厅", "省自然资源厅", "省生态环境厅",
+    "省住建厅", "省统计局", "省编办", "省政府", "省委", "省政府办公厅", "省政务服务办", "省教育厅",
+    "省市场监管局", "省税务局", "省金融办", "省地方金融监管局", "省委组织部", "省国资委", "省委编办",
+    "省人力资源和社会保障厅", "省发展改革委", "省交通运输厅", "省水利厅", "省农业农村厅", "省审计厅",
+    "国家发展改革委", "国家发改委", "国务院", "省工业和信息化厅", "省科学技术厅",
+}
+
+
+def gold_names() -> dict[str, str]:
+    gold = json.loads((shared_dir() / "eval" / "gold-dev.json").read_text(encoding="utf-8"))
+    names = {}
+    for e in gold["entities"]:
+        if e["type"] in ALLOWED_BY_CLASS:
+            continue
+        for n in [e["name"], *e["aliases"]]:
+            n = re.sub(r"[“”\"《》\s]", "", n)
+            if len(n) >= 3 and n not in ALLOWED_NAMES:
+                names[n] = f"{e['type']} {e['name']}"
+    return names
+
+
+def test_no_gold_name_in_code_or_resources():
+    names = gold_names()
+    assert len(names) > 200, "the gold file should give hundreds of names to look for"
+    hits = []
+    for f in sorted((ROOT / "kg").rglob("*")):
+        if not f.is_file() or f.suffix not in {".py", ".txt", ".tsv", ".json", ".csv", ".md"}:
+            continue
+        text = re.sub(r"[“”\"《》\s]", "", f.read_text(encoding="utf-8", errors="replace"))
+        for n, what in names.items():
+            if n in text:
+                hits.append(f"{f.relative_to(ROOT)}: {n} ({what})")
+    assert not hits, "gold answers written into the code:\n" + "\n".join(hits[:50])
