@@ -10,7 +10,6 @@ EVAL    ?= out/eval
 
 $(BIN)/kg: pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(BIN)/kg
 
@@ -32,6 +31,10 @@ eval: install
 	$(BIN)/kg export --store $(EVAL)/store --format nt --output $(EVAL)/graph.nt
 	$(BIN)/python $(SHARED)/eval/evaluate.py --gold $(SHARED)/eval/gold-dev.json \
 	    --graph $(EVAL)/graph.nt --corpus data/corpus --show $${SHOW:-15}
+
+# Each seed text scored on its own as well as all five; writes the README's quality table.
+quality: install
+	$(BIN)/python bench/quality.py --write
 
 clean:
 	rm -rf out

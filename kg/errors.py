@@ -34,9 +34,3 @@ class FormatError(KgError):
     """An unknown export or result format."""
 
     exit_code = 5
-
-
-class ValidationFailed(KgError):
-    """SHACL validation found violations."""
-
-    exit_code = 6

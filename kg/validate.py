@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import RDF, SH
 
@@ -35,9 +35,10 @@ def validate(graph: Graph) -> ValidationReport:
     # description, its documents and its evidence may sit in different document
     # graphs, so the union is what the contract is about.
     if isinstance(graph, (Dataset, ConjunctiveGraph)):
+        # quads(), not triples(): Dataset.triples() only reads the default graph.
         union = Graph()
-        for triple in graph.triples((None, None, None)):
-            union.add(triple)
+        for s, p, o, _ in graph.quads((None, None, None, None)):
+            union.add((s, p, o))
         graph = union
 
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
@@ -47,7 +48,7 @@ def validate(graph: Graph) -> ValidationReport:
         shacl_graph=shapes,
         ont_graph=ontology,
         inference="none",       # sh:class must see asserted types only (SPEC: one class each)
-        advanced=False,
+        advanced=True,          # SHACL-AF: the SPARQL target that finds statements of absent triples
         allow_warnings=True,    # warnings are reported but do not fail validation
         abort_on_first=False,
         inplace=False,          # never touch the caller's graph
@@ -56,13 +57,15 @@ def validate(graph: Graph) -> ValidationReport:
     results = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         severity = report.value(r, SH.resultSeverity)
+        shape = report.value(r, SH.sourceShape)
         results.append({
             "focus": _n3(report.value(r, SH.focusNode)),
             "path": _n3(report.value(r, SH.resultPath)),
             "value": _n3(report.value(r, SH.value)),
             "message": str(report.value(r, SH.resultMessage) or ""),
             "severity": severity.split("#")[-1] if severity else "Violation",
-            "shape": _n3(report.value(r, SH.sourceShape)),
+            # Anonymous shapes get fresh blank-node ids on every run: leave them out.
+            "shape": shape.n3() if isinstance(shape, URIRef) else None,
         })
     # Stable order, so that reports of the same graph diff cleanly.
     results.sort(key=lambda d: (_SEVERITY_ORDER.get(d["severity"], 3), d["focus"] or "",
