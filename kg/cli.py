@@ -107,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     a = parser().parse_args(argv)
-    # jieba attaches its own stderr handler at import; keep its start-up chatter out of the terminal.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    # jieba attaches its own stderr handler and resets its level when imported; a filter
+    # survives that and keeps its start-up chatter out of the terminal.
+    logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
     try:
         return a.fn(a)
     except KgError as e:

@@ -14,22 +14,16 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from .model import Evidence, Extraction
 from .resolve import Resolution
-from .vocab import RKG, RKR
+from .vocab import DCTERMS, PROV, RDF, RDFS, RKG, RKR, SKOS, XSD
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_PROV = "http://www.w3.org/ns/prov#"
-_DCT = "http://purl.org/dc/terms/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-
-TYPE = NamedNode(_RDF + "type")
-LABEL = NamedNode(_RDFS + "label")
-ALT = NamedNode(_SKOS + "altLabel")
-DERIVED = NamedNode(_PROV + "wasDerivedFrom")
-STATEMENT = NamedNode(_RDF + "Statement")
-SUBJ, PRED, OBJ = (NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
-DECIMAL, INTEGER, DATE = (NamedNode(_XSD + n) for n in ("decimal", "integer", "date"))
+TYPE = NamedNode(str(RDF.type))
+LABEL = NamedNode(str(RDFS.label))
+ALT = NamedNode(str(SKOS.altLabel))
+DERIVED = NamedNode(str(PROV.wasDerivedFrom))
+STATEMENT = NamedNode(str(RDF.Statement))
+SUBJ, PRED, OBJ = (NamedNode(str(RDF[n])) for n in ("subject", "predicate", "object"))
+DECIMAL, INTEGER, DATE = (NamedNode(str(XSD[n])) for n in ("decimal", "integer", "date"))
+SOURCE, TITLE, DATE_P = (NamedNode(str(DCTERMS[n])) for n in ("source", "title", "date"))
 
 
 def _rkg(name: str) -> NamedNode:
@@ -78,12 +72,12 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
     d = ex.document
     g = doc = document_iri(d.source)
     yield Quad(doc, TYPE, _rkg("Document"), g)
-    yield Quad(doc, NamedNode(_DCT + "source"), Literal(d.source), g)
+    yield Quad(doc, SOURCE, Literal(d.source), g)
     yield Quad(doc, _rkg("contentHash"), Literal(d.sha256), g)
     if d.title:
-        yield Quad(doc, NamedNode(_DCT + "title"), zh(d.title), g)
+        yield Quad(doc, TITLE, zh(d.title), g)
     if d.date:
-        yield Quad(doc, NamedNode(_DCT + "date"), Literal(d.date, datatype=DATE), g)
+        yield Quad(doc, DATE_P, Literal(d.date, datatype=DATE), g)
 
     seen: dict[int, NamedNode] = {}
 

@@ -89,6 +89,20 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
+_STAGES = ("model", "normalise", "segment", "recognise", "outline", "relate", "observe")
+
+
+def extractor_fingerprint() -> str:
+    """Hash of the per-document stages' code and resources: a cached extraction is valid only for it."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*"))
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -106,6 +120,7 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
         known = store.documents()
         extractions: dict[str, Extraction] = {}
         extractor = Extractor()
+        fingerprint = extractor_fingerprint()
         files = explicit + found
         seen_names: dict[str, Path] = {}
         for path in (progress(files) if progress else files):
@@ -119,27 +134,30 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
             except OSError as e:
                 report.failed.append((str(path), f"{path}: cannot read ({e.strerror})"))
                 continue
-            if known.get(name) == sha:
-                cached = store.load_extraction(name)
-                if cached is not None and cached.document.sha256 == sha:
-                    extractions[name] = cached
+            # A cached extraction of the same bytes is reused even when the graph does not
+            # have the document yet (e.g. a build killed before its final write): the
+            # expensive stages never run twice on the same content.
+            cached = store.load_extraction(name, fingerprint)
+            if cached is not None and cached.document.sha256 == sha:
+                extractions[name] = cached
+                if known.get(name) == sha:
                     report.skipped.append(name)
                     continue
-            try:
-                doc = extractor.read(path)
-            except InputError as e:
-                report.failed.append((str(path), str(e)))
-                continue
-            ex = extractor.extract(doc)
-            store.save_extraction(ex)
-            extractions[name] = ex
+            else:
+                try:
+                    doc = extractor.read(path)
+                except InputError as e:
+                    report.failed.append((str(path), str(e)))
+                    continue
+                extractions[name] = extractor.extract(doc)
+                store.save_extraction(extractions[name], fingerprint)
             (report.updated if name in known else report.added).append(name)
         if report.added or report.updated:
             # Documents already in the store but not named in this build stay, and
             # take part in resolution, so their entities keep merging with new ones.
             for name in known:
                 if name not in extractions:
-                    ex = store.load_extraction(name)
+                    ex = store.load_extraction(name, None)
                     if ex is not None:
                         extractions[name] = ex
             ordered = [extractions[n] for n in sorted(extractions)]

@@ -105,17 +105,22 @@ class Store:
     def _cache_file(self, source: str) -> Path:
         return self.path / "extractions" / (hashlib.sha256(source.encode()).hexdigest()[:24] + ".json")
 
-    def load_extraction(self, source: str) -> Extraction | None:
+    def load_extraction(self, source: str, fingerprint: str | None) -> Extraction | None:
+        """The cached extraction of a document, if made by the extractor with this fingerprint (None: any)."""
         f = self._cache_file(source)
         try:
-            return decode_extraction(json.loads(f.read_text(encoding="utf-8")))
+            data = json.loads(f.read_text(encoding="utf-8"))
+            if fingerprint is not None and data.get("fingerprint") != fingerprint:
+                return None
+            return decode_extraction(data)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def save_extraction(self, ex: Extraction) -> None:
+    def save_extraction(self, ex: Extraction, fingerprint: str) -> None:
         f = self._cache_file(ex.document.source)
         tmp = f.with_suffix(".tmp")
-        tmp.write_text(json.dumps(encode_extraction(ex), ensure_ascii=False), encoding="utf-8")
+        data = {"fingerprint": fingerprint, **encode_extraction(ex)}
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, f)   # atomic: a crash leaves the old or the new file, never half of one
 
     # -- graphs ----------------------------------------------------------
