@@ -8,16 +8,18 @@ The public API (the CLI, the server and the views call only these)::
     head, rows = kg.query("out/store", "SELECT ?z WHERE { ?z a rkg:Zone }")
     kg.validate("out/store").conforms
     g = kg.open_graph("out/store")          # an rdflib.Graph snapshot
+    kg.stats("out/store")["central"]["pagerank"]   # network analysis (networkx)
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from . import stats as _stats_module  # noqa: F401  loaded first, so the function kg.stats below wins over the module
 from .errors import KgError
 from .pipeline import BuildReport, build
 
 __all__ = ["build", "BuildReport", "export", "query", "run_query", "validate", "open_graph",
-           "extract", "visualise", "KgError"]
+           "extract", "visualise", "stats", "dataframe", "networkx_graph", "serve", "push", "KgError"]
 
 
 def export(store: str | Path, fmt: str, output: str | Path) -> None:
@@ -87,3 +89,43 @@ def visualise(store: str | Path, output: str | Path, **options) -> dict:
 
     with Store.open(store) as st:
         return write_view(st.oxi, Path(output), **options)
+
+
+def stats(store: str | Path, top: int = 10, annotate: bool = False) -> dict:
+    """Counts, central actors and communities of the graph; ``annotate`` also writes them into the store."""
+    from .stats import annotate as _annotate, graph_stats, public
+    from .store import Store
+
+    with Store.open(store, write=annotate) as st:
+        result = graph_stats(st.oxi, top=top)
+        if annotate:
+            result["annotations"] = _annotate(st, result)
+    return public(result)
+
+
+def dataframe(store: str | Path, sparql: str, substitutions: dict | None = None):
+    """Run SPARQL over the store into a pandas DataFrame (one column per variable)."""
+    from .notebook import dataframe as _dataframe
+
+    return _dataframe(store, sparql, substitutions)
+
+
+def networkx_graph(store: str | Path, classes=None, properties=None):
+    """The entities and relations as a networkx MultiDiGraph, optionally only some classes/properties."""
+    from .notebook import networkx_graph as _graph
+
+    return _graph(store, classes=classes, properties=properties)
+
+
+def serve(store: str | Path, **options) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint with a query page until interrupted (see kg.server.serve)."""
+    from .server import serve as _serve
+
+    _serve(store, **options)
+
+
+def push(store: str | Path, endpoint: str, **options):
+    """PUT each document's named graph to a Graph Store Protocol endpoint; returns a PushReport."""
+    from .push import push as _push
+
+    return _push(store, endpoint, **options)

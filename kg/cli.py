@@ -61,8 +61,29 @@ def cmd_validate(a) -> int:
 
 
 def cmd_viz(a) -> int:
-    info = kg.visualise(a.store, a.output, focus=a.focus, depth=a.depth, types=a.type)
-    print(f"wrote {a.output}: {info.get('nodes', 0)} nodes, {info.get('edges', 0)} edges", file=sys.stderr)
+    info = kg.visualise(a.store, a.output, view=a.view, focus=a.focus, depth=a.depth, types=a.type,
+                        size=a.size, max_nodes=a.max_nodes)
+    print(f"wrote {a.output}: " + ", ".join(f"{v} {k}" for k, v in info.items()), file=sys.stderr)
+    return 0
+
+
+def cmd_stats(a) -> int:
+    from .stats import format_stats
+
+    print(format_stats(kg.stats(a.store, top=a.top, annotate=a.annotate), a.format))
+    return 0
+
+
+def cmd_serve(a) -> int:
+    def ready(url):
+        print(f"kg serve: {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", file=sys.stderr, flush=True)
+    kg.serve(a.store, host=a.host, port=a.port, timeout=a.timeout, max_rows=a.max_rows, workers=a.workers,
+             queries=a.queries, ready=ready)
+    return 0
+
+
+def cmd_push(a) -> int:
+    print(kg.push(a.store, a.endpoint, fmt=a.format, timeout=a.timeout).summary(), file=sys.stderr)
     return 0
 
 
@@ -99,7 +120,36 @@ def parser() -> argparse.ArgumentParser:
     z.add_argument("--focus", help="draw only the neighbourhood of the entity with this label")
     z.add_argument("--depth", type=int, default=2, help="neighbourhood depth with --focus")
     z.add_argument("--type", action="append", help="keep only this class (repeatable)")
+    z.add_argument("--view", default="graph", help="graph (default), diffusion (measures x zones) or "
+                   "responsibility (a plan's tasks x agencies; --focus picks the plan)")
+    z.add_argument("--size", default="degree", help="node size by degree (default) or pagerank")
+    z.add_argument("--max-nodes", type=int, default=400, help="entities drawn at first; the rest on demand")
     z.set_defaults(fn=cmd_viz)
+
+    s = sub.add_parser("stats", help="counts, central actors and communities of the graph (networkx)")
+    s.add_argument("--store", required=True)
+    s.add_argument("--format", default="table", help="table or json")
+    s.add_argument("--top", type=int, default=10, help="how many central entities to list")
+    s.add_argument("--annotate", action="store_true",
+                   help="also write rkg:degree, rkg:betweenness, rkg:pageRank, rkg:community into the graph rkr:graph/stats")
+    s.set_defaults(fn=cmd_stats)
+
+    s = sub.add_parser("serve", help="serve a read-only SPARQL endpoint (/sparql), a query page and entity pages")
+    s.add_argument("--store", required=True)
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    s.add_argument("--max-rows", type=int, default=10000, help="result rows or triples returned at most (default 10000)")
+    s.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    s.add_argument("--queries", help="folder of saved .rq queries shown on the page (default: the project's queries/)")
+    s.set_defaults(fn=cmd_serve)
+
+    u = sub.add_parser("push", help="PUT each document graph to a SPARQL 1.1 Graph Store Protocol endpoint")
+    u.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://localhost:7878/store")
+    u.add_argument("--store", default="out/store")
+    u.add_argument("--format", default="nt", help="request body: nt (default) or ttl")
+    u.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each request")
+    u.set_defaults(fn=cmd_push)
     return p
 
 

@@ -1,17 +1,1449 @@
-"""Recognise mentions of the eleven entity classes in a document (placeholder: quoted measures only)."""
+"""Recognise mentions of the eleven entity classes in a document's running text.
+
+Each class has a small grammar over the cleaned sentence text: a *type ending* (经开区,
+有限公司, 领导小组, 改革, 基金 …) found by a regular expression, and the *name* before it,
+read leftwards word by word (jieba's words and tags) up to a clause boundary, a governing
+verb or a function word. Places come from cpca's gazetteer (provinces, cities, counties
+with their codes). A name made only of generic words (科技产业园, 有关部门, 重点项目) is
+not a mention. Bare zone words (经开区, 该区) and bare bodies (管委会, 县政府) become
+reference mentions of the zone or place in focus. All word lists are data in
+kg/resources/recognise_*.txt; this module holds the grammar only.
+"""
 from __future__ import annotations
 
+import csv
+import importlib.util
+import logging
 import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from .model import Document, Mention
+from .resources import load_list, load_table
 
-_QUOTED = re.compile(r"“([^”]{2,20})”(改革|行动|模式|机制|工程)")
+log = logging.getLogger(__name__)
+
+HAN = "\u3400-\u9fff\uf900-\ufaff"
+OPEN, CLOSE = "(（", ")）"
+QUOTES = "“”\"‘’「」『』"
+# Characters that end a name on its left or right (clause punctuation and brackets of
+# other kinds); 、 separates coordinated items.
+PUNCT = set("，,。．.；;：:！!？?、…—–-~·•《》〈〉【】[]［］〔〕/\\|　 \t\n+＋")
+CN_DIGITS = "一二三四五六七八九十"
+
+# Which classes may be named inside which (江西赣州经开区 holds Places 江西 and 赣州;
+# 赣江新区管委会 holds the Zone 赣江新区; a policy title holds its issuer and the plan
+# it issues). Everything else that overlaps a longer mention is dropped.
+NESTED = {
+    "Zone": {"Place"},
+    "Agency": {"Place", "Zone", "Measure", "Agency"},
+    "Company": {"Zone", "Place"},
+    "Institution": {"Company", "Zone", "Agency"},
+    "Policy": {"Policy", "Agency", "Measure"},
+    "Project": {"Company", "Place"},
+    "Measure": set(),
+    "Fund": {"Place"},
+}
+
+# POS tags (jieba/ICTCLAS) of words that can be part of a name.
+NAME_FLAGS = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nl", "ng", "j", "vn", "an", "b",
+              "eng", "l", "g", "zg", "vg", "i", "s"}
+
+
+# --------------------------------------------------------------------------- resources
+
+@lru_cache(maxsize=None)
+def words(name: str) -> tuple[str, ...]:
+    """A word-list resource, longest first, without duplicates."""
+    return tuple(sorted(set(load_list(name)), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=None)
+def wordset(name: str) -> frozenset[str]:
+    return frozenset(load_list(name))
+
+
+@lru_cache(maxsize=None)
+def alternation(name: str) -> str:
+    return "|".join(re.escape(w) for w in words(name))
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(r) for r in load_table(name))
+
+
+@lru_cache(maxsize=None)
+def _measure_heads() -> tuple[tuple[str, bool], ...]:
+    """(head, also after unquoted names), longest first."""
+    rows = [(r[0], "u" in (r[1] if len(r) > 1 else "q")) for r in table("recognise_measure_heads.txt")]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@lru_cache(maxsize=None)
+def _name_verbs() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for cls, verb in table("recognise_name_verbs.txt"):
+        out.setdefault(cls, set()).add(verb)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def _regions() -> dict[str, str]:
+    """Named-region surface -> canonical name."""
+    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("recognise_place_regions.txt")}
+
+
+@lru_cache(maxsize=None)
+def agency_stems() -> dict[str, str]:
+    """Department stem (short or full) -> full stem."""
+    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_stems.txt")}
+
+
+@lru_cache(maxsize=None)
+def agency_suffixes() -> dict[str, str]:
+    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_suffixes.txt")}
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+@dataclass(frozen=True)
+class Place:
+    """An administrative division from cpca's gazetteer."""
+
+    name: str       # full name, e.g. 赣州市
+    code: str       # six-digit administrative code, e.g. 360700
+    level: int      # 0 province, 1 city, 2 county
+
+    def within(self, other: "Place") -> bool:
+        """True when self lies inside other (by code prefix)."""
+        n = (other.level + 1) * 2
+        return self.level > other.level and self.code[:n] == other.code[:n]
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    full: dict       # full name -> tuple[Place]
+    short: dict      # province/city name without 省/市/自治区 -> tuple[Place]
+    county: dict     # county name without 县/区/市 (only used in context) -> tuple[Place]
+    maxlen: int
+
+
+def _cpca_file(name: str) -> Path:
+    """A data file shipped inside the cpca wheel (found without importing cpca)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "resources" / name
+
+
+@lru_cache(maxsize=None)
+def gazetteer() -> Gazetteer:
+    """Provinces, cities and counties of China from cpca's adcodes.csv."""
+    nations = sorted((ln.strip() for ln in _cpca_file("56_nations.csv").read_text(encoding="utf-8").splitlines()
+                      if ln.strip()), key=len, reverse=True)
+    full: dict[str, list[Place]] = {}
+    short: dict[str, list[Place]] = {}
+    county: dict[str, list[Place]] = {}
+    with _cpca_file("adcodes.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = row["name"].strip(), row["adcode"][:6]
+            if not name or "直辖" in name or name in ("市辖区", "县"):
+                continue
+            level = 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
+            if level == 2 and len(name) == 2 and name[-1] == "区":
+                continue        # 城区, 郊区, 矿区: words, not names
+            p = Place(name, code, level)
+            full.setdefault(name, []).append(p)
+            stem = _strip_division(name, level, nations)
+            if stem and stem != name and len(stem) >= 2:
+                (county if level == 2 else short).setdefault(stem, []).append(p)
+    def freeze(d):
+        return {k: tuple(sorted(v, key=lambda p: (p.level, p.code))) for k, v in d.items()}
+    full_f, short_f, county_f = freeze(full), freeze(short), freeze(county)
+    maxlen = max(len(k) for d in (full_f, short_f, county_f) for k in d)
+    return Gazetteer(full_f, short_f, county_f, maxlen)
+
+
+def _strip_division(name: str, level: int, nations: list[str]) -> str:
+    """江西省 -> 江西, 广西壮族自治区 -> 广西, 延边朝鲜族自治州 -> 延边, 涟水县 -> 涟水."""
+    for suffix in ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟", "县", "区", "旗"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            if suffix.startswith("自治"):
+                changed = True
+                while changed:
+                    changed = False
+                    for nat in nations:
+                        if stem.endswith(nat) and len(stem) > len(nat):
+                            stem, changed = stem[: -len(nat)], True
+                        elif nat.endswith("族") and stem.endswith(nat[:-1]) and len(stem) > len(nat):
+                            stem, changed = stem[: -len(nat) + 1], True
+            return stem
+    return name
+
+
+def place_of(surface: str) -> tuple[Place, ...]:
+    """Gazetteer entries a surface may name (full names first, then short forms)."""
+    g = gazetteer()
+    return g.full.get(surface) or g.short.get(surface) or g.county.get(surface) or ()
+
+
+def province_names() -> frozenset[str]:
+    """Province-level names, full and short (江西省, 江西)."""
+    g = gazetteer()
+    return frozenset([k for k, v in g.full.items() if any(p.level == 0 for p in v)]
+                     + [k for k, v in g.short.items() if any(p.level == 0 for p in v)])
+
+
+# --------------------------------------------------------------------------- sentence view
+
+@dataclass(frozen=True)
+class Tok:
+    start: int
+    end: int
+    word: str
+    flag: str
+
+
+class Sent:
+    """One sentence with its jieba words; offsets are local to the sentence."""
+
+    def __init__(self, index: int, text: str, base: int, segmenter):
+        self.index, self.text, self.base = index, text, base
+        toks, pos = [], 0
+        for w, flag in (segmenter.posseg(text) if segmenter is not None and text else []):
+            toks.append(Tok(pos, pos + len(w), w, flag))
+            pos += len(w)
+        if pos != len(text):        # no segmenter: one token per character
+            toks = [Tok(i, i + 1, c, "x" if c in PUNCT else "n") for i, c in enumerate(text)]
+        self.toks = toks
+        self.tok_of = [0] * (len(text) + 1)
+        for i, t in enumerate(toks):
+            for k in range(t.start, t.end):
+                self.tok_of[k] = i
+        self.tok_of[len(text)] = len(toks)
+        self.starts = {t.start for t in toks}
+        self.ends = {t.end for t in toks}
+
+    def tok_before(self, pos: int) -> Tok | None:
+        """The word holding the character just before pos."""
+        return self.toks[self.tok_of[pos - 1]] if pos > 0 and self.toks else None
+
+    def tok_at(self, pos: int) -> Tok | None:
+        return self.toks[self.tok_of[pos]] if pos < len(self.text) and self.toks else None
+
+
+@dataclass
+class Cand:
+    """A candidate mention (sentence-local offsets) before overlaps are settled."""
+
+    cls: str
+    a: int
+    b: int
+    name: str = ""
+    ref: str = ""            # "" (a name) or how to complete a reference: "zone", "zone:管委会", "county:政府"
+    attrs: tuple = ()
+    prio: int = 0            # higher wins among spans of equal length
+    nested_only: bool = False  # only kept inside a longer mention
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _is_han(ch: str) -> bool:
+    return bool(re.match(f"[{HAN}]", ch))
+
+
+def _clean_level(text: str) -> str:
+    return text
+
+
+def _is_place_piece(piece: str) -> bool:
+    return bool(place_of(piece)) or piece in _regions() or _is_region_abbrev(piece)
+
+
+def _is_region_abbrev(piece: str) -> bool:
+    """Two province abbreviations or an abbreviation plus a direction (川渝, 苏南)."""
+    ab = wordset("recognise_province_abbreviations.txt")
+    return len(piece) == 2 and piece[0] in ab and (piece[1] in ab or piece[1] in "东南西北中")
+
+
+def _matching_open(text: str, close_pos: int, limit: int = 14) -> int | None:
+    """Index of the bracket opening the group that closes at close_pos."""
+    for j in range(close_pos - 1, max(-1, close_pos - limit), -1):
+        ch = text[j]
+        if ch in OPEN:
+            return j
+        if ch in CLOSE or ch in "，,。；;：:、":
+            return None
+    return None
+
+
+def _is_anchor_place(piece: str) -> bool:
+    """A province, city or named region (county short forms are too ambiguous to anchor on)."""
+    g = gazetteer()
+    return piece in g.full or piece in g.short or piece in _regions() or _is_region_abbrev(piece)
+
+
+def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool = True,
+              quotes: bool = False, brackets: bool = True, verbs: bool = False,
+              flags: frozenset | None = None, vn_words: frozenset | None = None,
+              stop_after: tuple[str, ...] = ()) -> int:
+    """Start of the name that ends at a: words left of a while they can be part of a name.
+
+    Stops at punctuation, function words, verbs (except those the class allows inside
+    names), generic determiners, and — when anchor is set — at the first non-place word
+    left of a place or level word (中新|苏州工业园区: the zone starts at 苏州).
+    vn_words, when given, limits verbal nouns to those words; stop_after ends the name
+    after one of these endings (an institution named after its company).
+    """
+    text = st.text
+    allowed_verbs = _name_verbs().get(cls, frozenset())
+    stops = wordset("recognise_left_stops.txt")
+    generic_pre = wordset("recognise_generic_prefixes.txt")
+    levels = wordset("recognise_levels.txt")
+    ok_flags = flags or NAME_FLAGS
+    pos, anchored = a, False
+    while pos > 0 and a - pos < max_chars:
+        if stop_after and text[:pos].endswith(stop_after):
+            break
+        ch = text[pos - 1]
+        if ch in CLOSE and brackets:
+            j = _matching_open(text, pos - 1)
+            if j is None or j == pos - 2 or not re.fullmatch(f"[{HAN}A-Za-z]{{2,10}}", text[j + 1:pos - 1]) \
+                    or re.fullmatch(f"[{CN_DIGITS}]+", text[j + 1:pos - 1]) or j == 0 or text[j - 1] in PUNCT:
+                break
+            pos = j
+            continue
+        if ch in "”\"" and quotes:
+            j = text.rfind("“", max(0, pos - 30), pos - 1)
+            if j < 0 or any(c in "，,。；;" for c in text[j:pos]):
+                break
+            pos = j
+            continue
+        if ch in PUNCT or ch in QUOTES or ch in OPEN or ch in CLOSE:
+            break
+        tok = st.tok_before(pos)
+        piece = text[tok.start:pos] if tok else ch
+        is_place = _is_anchor_place(piece)
+        if anchor and anchored and not is_place and piece not in levels:
+            break
+        if is_place or piece in levels:
+            anchored = anchored or anchor
+            pos = tok.start
+            continue
+        if piece in allowed_verbs:
+            pos = tok.start
+            continue
+        if piece in stops or piece in generic_pre:
+            break
+        flag = tok.flag if tok else "n"
+        if flag == "c" and piece == "和" and cls == "Agency":
+            # 改革和创新发展领导小组 goes on; 三局和外资招商局 is two bodies
+            if re.search("[局办委厅部组室]$", text[:tok.start]):
+                break
+            pos = tok.start
+            continue
+        if cls == "Agency" and len(piece) == 2 and piece[1] in "省市县" and not _is_anchor_place(piece):
+            pos -= 1        # 报省…: the body starts at its level prefix
+            break
+        if flag.startswith("v") and flag not in ("vn", "vg"):
+            if not (verbs or piece in allowed_verbs):
+                break
+        elif flag == "vn" and vn_words is not None and piece not in vn_words and piece not in allowed_verbs:
+            break
+        elif flag in ("t", "m") and not re.search(r"\d", piece) and len(piece) >= 2:
+            pass
+        elif flag == "m" and re.fullmatch(r"[0-9.]+[A-Za-z]*|[A-Za-z]+", piece) and cls in ("Project", "Measure"):
+            pass
+        elif flag in ("a", "f") and cls == "Company" or flag == "a" and cls == "Agency":
+            pass
+        elif flag not in ok_flags:
+            if not (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", piece)):
+                break
+        pos = tok.start
+    return pos
+
+
+def split_tokens(st: Sent, a: int, b: int) -> list[str]:
+    """Words of st.text[a:b], cut at a and b."""
+    out = []
+    i = a
+    while i < b:
+        t = st.tok_at(i)
+        j = min(t.end, b) if t else b
+        out.append(st.text[i:j])
+        i = j
+    return out
+
+
+def specific(pieces: list[str], generic: frozenset[str], extra: frozenset[str] = frozenset()) -> bool:
+    """True when a name is not made only of generic vocabulary (levels and numbers aside)."""
+    levels = wordset("recognise_levels.txt")
+    vocab = generic | extra | levels
+    text = "".join(p for p in pieces if p not in levels)
+    text = re.sub(r"[\d.%“”\"（）()+、]", "", text)
+    if not text:
+        return False
+    return any(w not in vocab for w in _chars_as_words(text, vocab))
+
+
+def _chars_as_words(p: str, vocab: frozenset[str]) -> list[str]:
+    """Cut p greedily into vocabulary words (longest first); unknown runs stay together."""
+    out, i, unknown = [], 0, ""
+    while i < len(p):
+        for L in range(min(8, len(p) - i), 0, -1):
+            if p[i:i + L] in vocab:
+                if unknown:
+                    out.append(unknown)
+                    unknown = ""
+                out.append(p[i:i + L])
+                i += L
+                break
+        else:
+            unknown += p[i]
+            i += 1
+    if unknown:
+        out.append(unknown)
+    return out
+
+
+def _preceded_by_generic(st: Sent, a: int) -> bool:
+    """A determiner or quantifier right before a (各开发区, 有关部门, 设区市)."""
+    before = st.text[max(0, a - 4):a]
+    for w in words("recognise_generic_prefixes.txt"):
+        if before.endswith(w):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- places
+
+def find_places(st: Sent) -> list[Cand]:
+    """Gazetteer places and named regions, on jieba word boundaries."""
+    g = gazetteer()
+    regions = _regions()
+    text = st.text
+    out: list[Cand] = []
+    i, n = 0, len(text)
+    maxlen = max(g.maxlen, max(len(r) for r in regions))
+    while i < n:
+        if not _is_han(text[i]):
+            i += 1
+            continue
+        hit = None
+        for L in range(min(maxlen, n - i), 1, -1):
+            w = text[i:i + L]
+            kind = ("full" if w in g.full else "short" if w in g.short else "region" if w in regions
+                    else "county" if w in g.county else None)
+            if kind and _place_ok(st, i, i + L, kind, out):
+                hit = (w, kind)
+                break
+        if hit is None:
+            m = re.match(f"([{alternation('recognise_province_abbreviations.txt')}][东南西北中])"
+                         f"({alternation('recognise_place_region_suffixes.txt')})", text[i:])
+            if m and i in st.starts:
+                out.append(Cand("Place", i, i + m.end(), name=m.group(0)))
+                i += m.end()
+                continue
+            i += 1
+            continue
+        w, kind = hit
+        if kind == "region":
+            out.append(Cand("Place", i, i + len(w), name=regions[w]))
+        else:
+            places = place_of(w)
+            out.append(Cand("Place", i, i + len(w), name=places[0].name,
+                            attrs=(("code", places[0].code),)))
+        i += len(w)
+    return out
+
+
+def _place_ok(st: Sent, a: int, b: int, kind: str, found: list[Cand]) -> bool:
+    """A gazetteer hit counts only on word boundaries (大同小异 is not 大同)."""
+    text = st.text
+    if a not in st.starts:
+        tok = st.tok_at(a)
+        # jieba may glue a place to what precedes it only as part of a longer place word
+        if not (tok and tok.flag == "ns" and text[tok.start:a] and place_of(text[tok.start:a])):
+            return False
+    rest = text[b:]
+    zone_or_body = re.match(f"(?:[{OPEN}][^{CLOSE}]{{1,8}}[{CLOSE}])?(?:{alternation('recognise_zone_suffixes.txt')}"
+                            f"|{alternation('recognise_agency_govbodies.txt')}|海关|{alternation('recognise_institution_suffixes.txt')})",
+                            rest)
+    if b not in st.ends:
+        tok = st.tok_at(b - 1)
+        # a place glued to a type word by jieba (苏州工业园区, 赣州市) is still a place
+        if not (tok and tok.start == a and (zone_or_body or re.match("[省市县区]", rest))):
+            if not zone_or_body:
+                return False
+    if kind == "county":
+        after_parent = any(c.b == a and c.attrs and place_of(text[c.a:c.b])
+                           and any(p.within(q) for p in place_of(text[a:b]) for q in place_of(text[c.a:c.b]))
+                           for c in found)
+        tok = st.tok_at(a)
+        is_word = tok is not None and tok.start == a and tok.end == b and tok.flag == "ns"
+        return bool(after_parent or zone_or_body or is_word)
+    if kind == "full" and b - a == 2:
+        tok = st.tok_at(a)
+        return tok is not None and tok.start == a and (tok.end == b or zone_or_body is not None)
+    return True
+
+
+# --------------------------------------------------------------------------- zones
+
+@lru_cache(maxsize=None)
+def _zone_re() -> re.Pattern:
+    return re.compile(alternation("recognise_zone_suffixes.txt"))
+
+
+def find_zones(st: Sent) -> list[Cand]:
+    """Zone names: [place…] [name] [(sub-name)] type-ending; bare type words are references."""
+    text = st.text
+    generic = wordset("recognise_zone_generic.txt")
+    refs = wordset("recognise_zone_refs.txt")
+    levels = wordset("recognise_levels.txt")
+    out = []
+    for m in _zone_re().finditer(text):
+        a, b = m.span()
+        if b < len(text) and text[b] in "区园":      # a longer word goes on (园区 after 产业)
+            continue
+        start = walk_left(st, a, "Zone", max_chars=14, vn_words=generic)
+        # drop leading level words (国家级广安经开区 -> 广安经开区)
+        while True:
+            lv = next((w for w in words("recognise_levels.txt") if text.startswith(w, start) and start + len(w) < a), None)
+            if not lv:
+                break
+            start += len(lv)
+        if start < a and not _preceded_by_generic(st, start):
+            pieces = split_tokens(st, start, a)
+            placed = [p for p in pieces if place_of(p) or _is_region_abbrev(p)]
+            names = [p for p in pieces if p not in placed and p not in levels]
+            bracket = re.search(f"[{OPEN}]", text[start:a])
+            proper = [p for p in names if _rare(p, 500) and specific([p], generic)
+                      and (st.tok_at(text.find(p, start)) is None or st.tok_at(text.find(p, start)).flag not in ("i", "l"))]
+            if placed or bracket or proper:
+                out.append(Cand("Zone", start, b))
+                continue
+        word = m.group(0)
+        if word in refs and start == a and not _preceded_by_generic(st, a) and not _after_level_or_de(st, a):
+            out.append(Cand("Zone", a, b, ref="zone"))
+    for w in ("该区", "该园区", "本区", "我区", "全区"):
+        for m in re.finditer(w, text):
+            if not any(c.a <= m.start() < c.b for c in out):
+                out.append(Cand("Zone", m.start(), m.end(), ref="zone"))
+    return out
+
+
+def _after_level_or_de(st: Sent, a: int) -> bool:
+    """国家级经开区, 全省开发区, 被整合的开发区: a type word used generically."""
+    before = st.text[max(0, a - 4):a]
+    if before.endswith(("的", "级", "全省", "全市", "全国", "国家", "各", "个", "类", "些", "原", "新", "后", "省内", "国内", "对")):
+        return True
+    tok = st.tok_before(a)
+    return bool(tok and tok.flag == "m")
+
+
+# --------------------------------------------------------------------------- agencies
+
+@lru_cache(maxsize=None)
+def _dept_re() -> re.Pattern:
+    stems = sorted(agency_stems(), key=len, reverse=True)
+    sufs = sorted(agency_suffixes(), key=len, reverse=True)
+    return re.compile("(?:(?P<party>委))?(?P<stem>" + "|".join(map(re.escape, stems)) + ")(?P<suf>"
+                      + "|".join(map(re.escape, sufs)) + ")")
+
+
+@lru_cache(maxsize=None)
+def _govbody_re() -> re.Pattern:
+    return re.compile(alternation("recognise_agency_govbodies.txt"))
+
+
+def _match_body(text: str, pos: int) -> int:
+    """End of a department or government body starting at pos (0 when none)."""
+    best = 0
+    m = _dept_re().match(text, pos)
+    if m:
+        best = m.end()
+    m = _govbody_re().match(text, pos)
+    if m:
+        # a government body may be followed by its own department (省委组织部 is covered)
+        best = max(best, m.end())
+    m = re.match("海关", text[pos:])
+    if m:
+        best = max(best, pos + 2)
+    return best
+
+
+def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]:
+    text = st.text
+    out: list[Cand] = []
+    # 1. place + body (江西省人民政府, 南昌海关, 江西证监局, 涟水县委)
+    for p in places:
+        if not p.attrs and p.name not in ("中国",):
+            continue
+        end = _match_body(text, p.b)
+        if end:
+            out.append(Cand("Agency", p.a, end, prio=2))
+    # 2. level prefix + body (省发改委, 省委组织部, 国家发改委, 县政府)
+    for m in re.finditer("国家|中央|全国|省|市|县|区|州", text):
+        a, pre = m.start(), m.group(0)
+        end = _match_body(text, m.end())
+        if not end or end - m.end() < 1:
+            continue
+        if any(p.a <= a < p.b for p in places):
+            continue
+        if _preceded_by_generic(st, a) or text[max(0, a - 2):a] in ("设区", "地级", "县级", "直辖") or \
+                (a > 0 and text[a - 1] in "、" and pre in "市县区" and text[max(0, a - 2):a - 1] in "市县省"):
+            continue
+        if pre in ("县", "市") and text[m.end():end] in ("委", "政府", "人民政府"):
+            out.append(Cand("Agency", a, end, ref=("county:" if pre == "县" else "city:") + text[a:end]))
+            continue
+        if pre == "区":
+            if a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和与及":
+                continue
+            out.append(Cand("Agency", a, end, ref="zone:" + text[m.end():end]))
+            continue
+        if pre == "市" and a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和与及将由向经":
+            continue
+        out.append(Cand("Agency", a, end, prio=1))
+    # 3. ministries without prefix (工信部, 商务部) and central organs (国务院)
+    for m in _dept_re().finditer(text):
+        if m.group("suf") == "部" and not m.group("party") and text[m.end():m.end() + 1] != "门" and (m.start() == 0 or not _is_han(text[m.start() - 1])
+                                                               or text[m.start() - 1] in "被由和与及、向经在将"):
+            out.append(Cand("Agency", m.start(), m.end()))
+    for w in words("recognise_agency_central.txt"):
+        for m in re.finditer(re.escape(w), text):
+            out.append(Cand("Agency", m.start(), m.end()))
+    # 4. people's bank branches (人行南昌中心支行)
+    for m in re.finditer("(?:中国人民银行|人民银行|人行)([" + HAN + "]{2,4}?)(中心支行|分行|营业管理部|支行)", text):
+        if place_of(m.group(1)):
+            out.append(Cand("Agency", m.start(), m.end(), prio=2))
+    # 5. departments of a zone (赣州经开区党群部) and bare bodies of the zone in focus (管委会主任…)
+    not_bodies = words("recognise_not_bodies.txt")
+    titles = words("recognise_person_titles.txt")
+    for z in zones:
+        m = re.match(f"([{HAN}]{{0,6}}?)(党工委|管委会|管理委员会|工委|部|局|办公室|服务中心|指挥中心)", text[z.b:])
+        if not m:
+            continue
+        end = z.b + m.end()
+        body = text[z.b:end]
+        mid = m.group(1)
+        if body.endswith(not_bodies) or text[end:end + 1] in ("门", "分", "理", "事", "长") and not mid:
+            continue
+        if m.group(2) in ("部", "局") and not mid:
+            continue
+        if mid and not all(t.flag in NAME_FLAGS or t.flag.startswith("n") for t in _toks_in(st, z.b, z.b + len(mid))):
+            continue
+        if z.ref:
+            if _preceded_by_generic(st, z.a) or not text.startswith(titles, end):
+                continue
+            out.append(Cand("Agency", z.a, end, ref="zone:" + body))
+        else:
+            out.append(Cand("Agency", z.a, end, prio=2))
+    for m in re.finditer("管委会|党工委", text):
+        a = m.start()
+        if any(c.a <= a < c.b for c in out) or not text.startswith(titles, m.end()):
+            continue
+        prev = text[max(0, a - 3):a]
+        if a == 0 or text[a - 1] in PUNCT or text[a - 1] in QUOTES or prev.endswith(("、", "和", "及")):
+            if not _preceded_by_generic(st, a) and not prev.endswith(("开发区", "园区", "新区")):
+                out.append(Cand("Agency", a, m.end(), ref="zone:" + m.group(0)))
+    # 6. named bodies with a free-phrase name (…领导小组, …指挥部, 客商服务中心)
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_refs.txt")
+    for cls_, suffix in table("recognise_agency_named_suffixes.txt"):
+        for m in re.finditer(re.escape(suffix), text):
+            a, b = m.span()
+            if any(c.a <= a and b <= c.b for c in out):
+                continue
+            start = walk_left(st, a, "Agency", max_chars=30, anchor=False, quotes=True)
+            if start >= a or _preceded_by_generic(st, start):
+                continue
+            if not specific(split_tokens(st, start, a), generic):
+                continue
+            out.append(Cand("Agency", start, b))
+    # 7. numbered bureaus and their coordinated siblings (招商一局、二局、三局)
+    for m in re.finditer(f"([{HAN}]{{2,4}}?)([{CN_DIGITS}])(局|处|科)", text):
+        a = walk_left(st, m.start(2), "Agency", max_chars=6, anchor=False)
+        if a >= m.start(2):
+            continue
+        prefix = text[a:m.start(2)]
+        out.append(Cand("Agency", a, m.end()))
+        pos = m.end()
+        while True:
+            sib = re.match(f"(、|和|及)([{CN_DIGITS}]{m.group(3)})", text[pos:])
+            if not sib:
+                break
+            s0 = pos + sib.start(2)
+            out.append(Cand("Agency", s0, pos + sib.end(2), name=prefix + sib.group(2)))
+            pos += sib.end()
+    # 8. quoted bodies (招大引强“追梦办”) and the bare ones listed with them (融资办、基金办)
+    quoted = [m for m in re.finditer(f"“([{HAN}]{{1,3}}办)”", text)
+              if not re.match(f"[{HAN}“]", text[m.end():m.end() + 1])]
+    for m in quoted:
+        out.append(Cand("Agency", m.start(), m.end(), name=m.group(1)))
+    if quoted:
+        for m in re.finditer(f"(?<=[、，,])([{HAN}]{{2,3}}办)(?=[、，,…。])", text):
+            if not text[m.start():m.end()].endswith(not_bodies):
+                out.append(Cand("Agency", m.start(), m.end()))
+    return out
+
+
+def _toks_in(st: Sent, a: int, b: int) -> list[Tok]:
+    return [t for t in st.toks if t.start < b and t.end > a]
+
+
+# --------------------------------------------------------------------------- companies
+
+@lru_cache(maxsize=None)
+def _company_re() -> re.Pattern:
+    return re.compile(alternation("recognise_company_forms.txt"))
+
+
+def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
+    text = st.text
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt")
+    out: list[Cand] = []
+    for m in _company_re().finditer(text):
+        a, b = m.span()
+        if b < len(text) and text[b] in "化制":      # 公司化, 集团化: not a name
+            continue
+        start = walk_left(st, a, "Company", max_chars=26, anchor=False)
+        # a zone reference opens the name of a zone's own company (区招商服务公司)
+        if start < a and start > 0 and text[start - 1] == "区" and not _is_han(text[start - 2: start - 1] or "，"):
+            start -= 1
+        if start >= a:
+            continue
+        if _preceded_by_generic(st, start):
+            continue
+        pieces = split_tokens(st, start, a)
+        zone_pre = next((z for z in zones if z.a == start and z.b <= a), None)
+        if text[start] == "区" and pieces and pieces[0] == "区":
+            out.append(Cand("Company", start, b, ref="zone:" + text[start + 1:b]))
+            continue
+        has_place = any(_is_place_piece(p) for p in pieces) or re.search(f"[{OPEN}]", text[start:a])
+        if not (zone_pre or has_place or specific(pieces, generic)):
+            continue
+        out.append(Cand("Company", start, b, prio=1))
+    # stock short names: （股票简称：中新集团）/（以下简称“X”）
+    for m in re.finditer(f"[{OPEN}](?:股票简称|以下简称|简称)[:：]?“?([{HAN}A-Za-z0-9]{{2,10}})”?[{CLOSE}]", text):
+        full = next((c for c in out if c.b == m.start()), None)
+        if full:
+            s = m.start(1)
+            out.append(Cand("Company", s, m.end(1), name=text[full.a:full.b], prio=3))
+    return out
+
+
+def find_short_companies(st: Sent) -> list[Cand]:
+    """Brand + trade short names (妙通纺织, 同兴达电子) where the sentence treats them as firms."""
+    text = st.text
+    trades = words("recognise_company_trades.txt")
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt") | \
+        wordset("recognise_industries.txt")
+    out = []
+    trade_re = re.compile("(" + "|".join(map(re.escape, trades)) + ")")
+    for m in trade_re.finditer(text):
+        a, b = m.span()
+        if b < len(text) and _is_han(text[b]) and not re.match(
+                "等|产量|产能|销售|营收|董事|总经理|公司|已|的|在|是|为|将|从|通过|获|成功|作为|由", text[b:]):
+            continue
+        start = walk_left(st, a, "Company", max_chars=6, anchor=False)
+        if start >= a or a - start < 2:
+            continue
+        brand = text[start:a]
+        if any(_is_place_piece(p) for p in split_tokens(st, start, a)) and text[a:b] != "卷烟厂":
+            if not specific([p for p in split_tokens(st, start, a) if not _is_place_piece(p)], generic):
+                if text[a:b] != "卷烟厂":
+                    continue
+        if not specific(split_tokens(st, start, a), generic) and text[a:b] != "卷烟厂":
+            continue
+        if not _rare(brand):
+            continue
+        if not _firm_context(st, start, b):
+            continue
+        out.append(Cand("Company", start, b))
+    return out
+
+
+def _rare(word: str, limit: int = 200) -> bool:
+    """A word jieba's general dictionary does not know (or barely knows): a proper name."""
+    freq = _jieba_freq()
+    if freq is None:
+        return True
+    return (freq.get(word) or 0) < limit
+
+
+@lru_cache(maxsize=None)
+def _jieba_freq_holder() -> list:
+    return []
+
+
+def _jieba_freq():
+    h = _jieba_freq_holder()
+    return h[0] if h else None
+
+
+def _firm_context(st: Sent, a: int, b: int) -> bool:
+    """The span is an item of a list of firms, or the subject of a firm's figures."""
+    text = st.text
+    after = text[b:b + 16]
+    if re.match("产量|产能|销售收入|营收|董事长|总经理|股份", after):
+        return True
+    # enumeration closed by 等…企业/公司/家
+    seg_end = b
+    while seg_end < len(text) and text[seg_end] not in "。；;，,":
+        seg_end += 1
+    tail = text[b:seg_end]
+    if re.search("等[^、]{0,14}(企业|公司|厂商|龙头|项目)", tail) or re.match("、|等", after):
+        lo = a
+        while lo > 0 and text[lo - 1] not in "。；;，,":
+            lo -= 1
+        items = re.split("[、和及]", text[lo:seg_end].split("等")[0])
+        return len(items) >= 2 or "等" in tail
+    return False
+
+
+# --------------------------------------------------------------------------- institutions, funds, projects
+
+@lru_cache(maxsize=None)
+def _inst_re() -> re.Pattern:
+    return re.compile(alternation("recognise_institution_suffixes.txt"))
+
+
+ESTABLISH = ("组建", "成立", "设立", "创办", "发起设立", "筹建", "新设")
+
+
+def _after_establish(text: str, start: int) -> bool:
+    return text[max(0, start - 4):start].endswith(ESTABLISH)
+
+
+def find_institutions(st: Sent) -> list[Cand]:
+    text = st.text
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_generic.txt") | {"制造业", "产教"}
+    out = []
+    for m in _inst_re().finditer(text):
+        a, b = m.span()
+        if b < len(text) and re.match("科技园|城市|园|区|班|路|站", text[b:]):
+            continue
+        start = walk_left(st, a, "Institution", max_chars=24, anchor=True)
+        if start >= a or _preceded_by_generic(st, start):
+            continue
+        pieces = split_tokens(st, start, a)
+        city_pre = text[start] in "市省区县" and (start == 0 or not _is_han(text[start - 1]) or
+                                               text[start - 2:start] in ("建成", "依托") or text[start - 1] in "、")
+        has_place = any(_is_place_piece(p) for p in pieces)
+        if not (has_place or city_pre or _after_establish(text, start) or specific(pieces, generic)):
+            continue
+        if re.match(r"\s*\d|等|一批", text[b:]) and not has_place:
+            continue
+        out.append(Cand("Institution", start, b))
+    return out
+
+
+def find_funds(st: Sent) -> list[Cand]:
+    text = st.text
+    out = []
+    for m in re.finditer("基金", text):
+        a, b = m.span()
+        if b < len(text) and re.match("[办会]|公司|招商|管理人", text[b:]):
+            continue
+        start = walk_left(st, a, "Fund", max_chars=14, anchor=True)
+        if start >= a or _preceded_by_generic(st, start):
+            continue
+        head = text[start]
+        prefixed = head in "省市区县" and (start == 0 or not _is_han(text[start - 1]) or text[start - 2:start] in ("鼓励", "发挥"))
+        pieces = split_tokens(st, start, a)
+        if prefixed or any(_is_place_piece(p) for p in pieces) or _after_establish(text, start):
+            if re.match("等|[、和及]", text[b:b + 1]) and text[start - 1:start] == "、" and not prefixed:
+                continue
+            out.append(Cand("Fund", start, b))
+    return out
+
+
+def find_projects(st: Sent) -> list[Cand]:
+    text = st.text
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_industries.txt")
+    out = []
+    for m in re.finditer("项目", text):
+        a, b = m.span()
+        if b < len(text) and re.match("库|包|群|部|管理|建设|招引|用地|落地|投资|签约", text[b:]):
+            pass
+        start = walk_left(st, a, "Project", max_chars=22, anchor=False)
+        if start >= a or _preceded_by_generic(st, start):
+            continue
+        pieces = split_tokens(st, start, a)
+        capacity = re.search(r"\d+(?:\.\d+)?(?:GWh|GW|MW|MWh|万吨|万台|万辆|万套|亿只)", text[start:a])
+        bracket = re.search(f"[{OPEN}]", text[start:a])
+        brandish = [p for p in pieces if p not in generic and _rare(p) and len(p) >= 2 and not _is_place_piece(p)]
+        if capacity or bracket or brandish:
+            if not specific(pieces, generic):
+                continue
+            out.append(Cand("Project", start, b))
+    return out
+
+
+# --------------------------------------------------------------------------- policies
+
+@lru_cache(maxsize=None)
+def _policy_head_re() -> re.Pattern:
+    return re.compile("(?:" + alternation("recognise_policy_heads.txt") + r")(?:[（(]\s*(?:19|20)\d\d\s*[-—–~至]+\s*(?:19|20)?\d\d\s*年?\s*[)）])?$")
+
+
+DOCNUM = re.compile(r"[" + HAN + r"]{1,10}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d{1,4}\s*号")
+
+
+def find_policies(st: Sent) -> list[Cand]:
+    text = st.text
+    out: list[Cand] = []
+    titles: list[Cand] = []
+    for m in re.finditer("《([^《》\n]{2,120})》", text):
+        inner = m.group(1)
+        if not _policy_head_re().search(inner.replace("》", "")) and "《" not in inner:
+            continue
+        c = Cand("Policy", m.start(1), m.end(1), prio=3)
+        out.append(c)
+        titles.append(c)
+        out += _policy_inner(st, m.start(1), m.end(1))
+    # 《A《B》C》: the outer title of a title that quotes another
+    for m in re.finditer("《([^《》\n]*《[^《》\n]+》[^《》\n]*)》", text):
+        if _policy_head_re().search(m.group(1)):
+            out.append(Cand("Policy", m.start(1), m.end(1), prio=3))
+    # a title line without book-title marks: [issuer]关于…的通知
+    m = re.match(f"^(?P<issuer>[{HAN}]{{2,40}}?)?(?P<title>关于.{{4,150}}的(?:通知|意见|决定|批复|报告|函))$", text)
+    if m:
+        out.append(Cand("Policy", m.start("title"), m.end("title"), prio=3))
+        out += _policy_inner(st, m.start("title"), m.end("title"))
+    # document numbers, as aliases of the title they follow
+    for m in DOCNUM.finditer(text):
+        a, b = m.span()
+        prev = next((t for t in titles if 0 <= a - t.b <= 3 and re.fullmatch(r"》?\s*[（(]?\s*", text[t.b:a])), None)
+        out.append(Cand("Policy", a, b, name=text[prev.a:prev.b] if prev else "", prio=3))
+    # unbracketed specific titles: …实施方案 / …条例, and quoted + 政策
+    for head in words("recognise_policy_unquoted.txt"):
+        for m in re.finditer(re.escape(head), text):
+            a, b = m.span()
+            if b < len(text) and _is_han(text[b]) and not re.match("[和及与中上的]|制定|出台|落实|印发|实施|督", text[b:]):
+                continue
+            if any(t.a <= a < t.b for t in titles) or re.match(f"[{OPEN}]", text[b:b + 1]) and False:
+                continue
+            start = _policy_left(st, a)
+            if start >= a:
+                continue
+            pieces = split_tokens(st, start, a)
+            quoted = "“" in text[start:a]
+            placed = any(_is_place_piece(p) for p in pieces[:2])
+            if head == "条例" or quoted or placed or (len(text[start:a]) >= 6 and specific(
+                    pieces, wordset("recognise_generic_words.txt") | wordset("recognise_measure_generic.txt"))):
+                out.append(Cand("Policy", start, b, prio=2))
+    for m in re.finditer(f"“[^“”]{{1,20}}”([{HAN}]{{0,6}})政策", text):
+        if not re.search("的|等", m.group(1)):
+            out.append(Cand("Policy", m.start(), m.end(), prio=2))
+    return out
+
+
+def _policy_left(st: Sent, a: int) -> int:
+    """Start of an unbracketed title ending at a: back to a clause break or an issuing verb."""
+    text = st.text
+    stops = ("出台", "印发", "制定", "发布", "实施", "落实", "贯彻", "根据", "按照", "依据", "执行", "修订",
+             "编制", "研究", "对照", "加大对", "包括", "贯彻落实", "认真", "优化调整", "加强")
+    pos = a
+    while pos > 0 and a - pos < 40:
+        ch = text[pos - 1]
+        if ch in "，,。；;：:、！？!?()（）《》" or ch.isdigit() or ch in ".．":
+            break
+        if any(text[:pos].endswith(s) for s in stops):
+            break
+        tok = st.tok_before(pos)
+        if tok and tok.flag in ("p", "uj", "ul", "c", "d", "r") and tok.word not in ("和",):
+            break
+        pos = tok.start if tok else pos - 1
+    return pos
+
+
+def _policy_inner(st: Sent, a: int, b: int) -> list[Cand]:
+    """Inside a title: the issuer before 关于, and the plan a notice issues."""
+    text = st.text
+    inner = text[a:b]
+    out = []
+    m = re.search("关于(?:印发|发布|转发|颁布)《?(.+?)》?的通知$", inner)
+    if m and _policy_head_re().search(m.group(1).strip("《》")):
+        s = a + m.start(1)
+        e = a + m.end(1)
+        if text[s] == "《":
+            s += 1
+        if text[e - 1] == "》":
+            e -= 1
+        out.append(Cand("Policy", s, e, prio=3, nested_only=True))
+    return out
+
+
+# --------------------------------------------------------------------------- measures
+
+def find_measures(st: Sent) -> list[Cand]:
+    text = st.text
+    heads = _measure_heads()
+    out: list[Cand] = []
+    # quoted term (+ a few words) + head noun: “证照分离”改革, “管委会+公司”运营模式
+    for m in re.finditer("“([^“”]{2,30})”", text):
+        a, b = m.span()
+        content = m.group(1)
+        if text[b:b + 1] == "式":
+            continue
+        glue = re.match(f"[{HAN}]{{0,8}}", text[b:]).group(0)
+        best = None
+        for i in range(len(glue), -1, -1):
+            part = glue[:i]
+            h = next((h for h, _ in heads if part.endswith(h)), None)
+            if h is None:
+                continue
+            mid = part[: -len(h)]
+            if len(mid) > 6 or "的" in mid or "等" in mid:
+                continue
+            best = b + i
+            break
+        if best is not None:
+            out.append(Cand("Measure", a, best, prio=1))
+            continue
+        h = next((h for h, _ in heads if content.endswith(h) and len(content) > len(h) + 1), None)
+        if h and not content.endswith("办"):
+            out.append(Cand("Measure", a, b, prio=1))
+    # unquoted name after a governing verb or a clause break: 推进人事制度改革
+    generic = wordset("recognise_measure_generic.txt")
+    for h, unquoted in heads:
+        if not unquoted:
+            continue
+        for m in re.finditer(re.escape(h), text):
+            a, b = m.span()
+            if any(c.a <= a < c.b for c in out):
+                continue
+            if b < len(text) and _is_han(text[b]) and not _measure_right_ok(st, b):
+                continue
+            start = _measure_left(st, a)
+            if start is None or a - start < 2:
+                continue
+            pieces = split_tokens(st, start, a)
+            if not specific(pieces, generic) or len(text[start:a]) < 2:
+                continue
+            if re.search("[一二两三四五六七八九十多几]大|各类|一批|三个|等", text[start:a]):
+                continue
+            out.append(Cand("Measure", start, b))
+    return out
+
+
+def _measure_right_ok(st: Sent, b: int) -> bool:
+    """What follows a head noun must not continue the noun (专项资金, 改革红利)."""
+    rest = st.text[b:]
+    if re.match("上|中|的|和|及|与|以来|等|为|作为|方面|工作|过程|期间|深入|持续|取得|推动|纳入|要求|进程|之|已|在|，", rest):
+        return True
+    tok = st.tok_at(b)
+    return bool(tok and tok.start == b and (tok.flag.startswith("v") and tok.flag != "vn" or tok.flag in ("d", "p", "c", "u", "uj", "f", "ad")))
+
+
+def _measure_left(st: Sent, a: int) -> int | None:
+    """Start of an unquoted measure name ending at a (None when the left context is not a boundary)."""
+    text = st.text
+    verbs = words("recognise_measure_verbs.txt")
+    lead = words("recognise_measure_lead.txt")
+    pos = a
+    while pos > 0 and a - pos < 24:
+        ch = text[pos - 1]
+        if ch in "，,。；;：:！？!?（(）)—":
+            break
+        if ch == "、":
+            # 新技术、新产品 …: a coordinated name stays whole only right after its verb
+            j = pos - 1
+            seg_start = j
+            while seg_start > 0 and text[seg_start - 1] not in "，,。；;：:":
+                seg_start -= 1
+            k = next((seg_start + len(v) for v in verbs if text.startswith(v, seg_start)), None)
+            items = text[k:a].split("、") if k is not None else []
+            if k is not None and len(items) >= 2 and all(1 <= len(x) <= 4 for x in items[:-1]) and \
+                    all(x[:1] == items[0][:1] for x in items):
+                pos = k
+            break
+        if ch in QUOTES:
+            return None
+        hit = next((v for v in verbs if text[:pos].endswith(v)), None)
+        if hit:
+            break
+        if text[:pos].endswith("的"):
+            break
+        tok = st.tok_before(pos)
+        if tok is None:
+            break
+        if tok.flag in ("m", "q") and re.search(r"\d", tok.word):
+            break
+        if tok.flag in ("p", "c", "uj", "ul", "ud", "uz", "r", "d") and tok.word not in ("和", "与", "及"):
+            break
+        if tok.word in ("和", "及", "与"):
+            # 全员绩效考核和主办薪酬制度: the 和 ends an enumeration only after a 、
+            seg = text[max(0, tok.start - 12):tok.start]
+            if "、" in seg:
+                break
+        pos = tok.start
+    # leading modifiers that qualify rather than name (全省唯一, 深入, 大力)
+    changed = True
+    while changed:
+        changed = False
+        for w in lead:
+            if text.startswith(w, pos) and pos + len(w) < a:
+                pos += len(w)
+                changed = True
+    return pos
+
+
+# --------------------------------------------------------------------------- persons
+
+def find_persons(st: Sent) -> list[Cand]:
+    text = st.text
+    surnames = words("recognise_person_surnames.txt")
+    titles = words("recognise_person_titles.txt")
+    after = words("recognise_person_after.txt")
+    honor = words("recognise_person_honorifics.txt")
+    skip = words("recognise_person_skip.txt")
+    out: list[Cand] = []
+
+    def name_at(i: int, follow) -> int | None:
+        """End of a surname + 1-2 character given name at i, checked by what follows."""
+        sn = next((s for s in surnames if text.startswith(s, i)), None)
+        if sn is None:
+            return None
+        tok = st.tok_at(i)
+        if tok and tok.start == i and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4 and tok.word.startswith(sn) \
+                and follow(tok.end):
+            return tok.end
+        for g in (2, 1):
+            e = i + len(sn) + g
+            if e <= len(text) and all(_is_han(c) for c in text[i:e]) and follow(e):
+                return e
+        return None
+
+    def follows_speech(e: int) -> bool:
+        rest = text[e:]
+        if any(rest.startswith(s) for s in skip):
+            return False
+        return rest == "" or rest[0] in "，,。：:、”\"）)" or any(rest.startswith(w) for w in after)
+
+    for t in titles:
+        for m in re.finditer(re.escape(t), text):
+            i = m.end()
+            e = name_at(i, follows_speech)
+            if e is None:
+                continue
+            if any(text.startswith(s, e) for s in skip):
+                continue
+            out.append(Cand("Person", i, e, attrs=(("title", t),), prio=1))
+    for h in honor:
+        for m in re.finditer(re.escape(h), text):
+            j = m.start()
+            for L in (3, 2, 4):
+                i = j - L
+                if i < 0:
+                    continue
+                if i > 0 and _is_han(text[i - 1]) and text[i - 1] not in "由和与及的是以":
+                    continue
+                tok = st.tok_at(i)
+                if not any(text.startswith(s, i) for s in surnames):
+                    continue
+                if h in ("新时代", "思想", "理论") and not (tok and tok.start == i and tok.end == j and tok.flag.startswith("nr")):
+                    continue
+                out.append(Cand("Person", i, j, attrs=(("title", h),) if h in honor[:8] else ()))
+                break
+    return out
+
+
+# --------------------------------------------------------------------------- industries
+
+def find_industries(st: Sent) -> list[Cand]:
+    text = st.text
+    known = wordset("recognise_industries.txt")
+    out: list[Cand] = []
+    anchors = [
+        f"等(?:[{HAN}]{{0,6}}?)(?:产业集群|产业体系|产业链|产业|领域|行业)",
+        "(?:产业集群|产业链|产业)(?:为主|创新发展|发展|集聚)",
+        "为主",
+    ]
+    for pat in anchors:
+        for m in re.finditer(pat, text):
+            end = m.start()
+            if pat == "为主":
+                # 以仓储物流和高端装备制造为主
+                j = text.rfind("以", max(0, end - 24), end)
+                if j < 0:
+                    continue
+                span = (j + 1, end)
+            else:
+                lo = end
+                while lo > 0 and text[lo - 1] not in "，,。；;：:":
+                    lo -= 1
+                span = (lo, end)
+            items = _enum_items(st, *span)
+            if not items:
+                continue
+            confirmed = sum(1 for (_, _, w) in items if _industry_core(w) in known)
+            if confirmed == 0:
+                continue
+            for a, b, w in items:
+                core = _industry_core(w)
+                if core in known or (len(items) >= 3 and 2 <= len(w) <= 10):
+                    out += _industry_cands(text, a, b)
+    # a listed industry directly before 产业/产业链/产业集群 (智能制造产业链)
+    for w in words("recognise_industries.txt"):
+        for m in re.finditer(re.escape(w) + "(产业集群|产业链|产业|基地)", text):
+            a = m.start()
+            if a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和及与等推进加快发展打造了在以":
+                continue
+            out.append(Cand("Industry", a, m.end() if m.group(1) in ("产业链", "产业") else m.start(1)))
+    return out
+
+
+def _industry_core(w: str) -> str:
+    for suf in ("产业集群", "产业链", "产业"):
+        if w.endswith(suf) and len(w) > len(suf) + 1:
+            return w[: -len(suf)]
+    return w
+
+
+def _industry_cands(text: str, a: int, b: int) -> list[Cand]:
+    """An industry item; "新能源及新能源汽车" gives 新能源 and 新能源汽车 (the whole an alias of the latter)."""
+    w = text[a:b]
+    m = re.fullmatch(f"([{HAN}]{{2,6}})及(\\1[{HAN}]{{1,6}})", w)
+    if m:
+        return [Cand("Industry", a, a + len(m.group(1)), nested_only=True),
+                Cand("Industry", a, b, name=m.group(2))]
+    return [Cand("Industry", a, b)]
+
+
+def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """Items of a coordination ending at hi: 新材料、食品和航空 → three spans."""
+    text = st.text
+    seg = text[lo:hi]
+    if not seg:
+        return []
+    parts = []
+    pos = lo
+    for piece in re.split("(、|和|与)", seg):
+        if piece in ("、", "和", "与"):
+            pos += len(piece)
+            continue
+        parts.append((pos, pos + len(piece), piece))
+        pos += len(piece)
+    if not parts:
+        return []
+    # the first item starts after the governing verb/preposition
+    a0, b0, w0 = parts[0]
+    start = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=frozenset(NAME_FLAGS | {"a"}))
+    if start >= b0:
+        return []
+    parts[0] = (start, b0, text[start:b0])
+    return [(a, b, w) for a, b, w in parts if w and not any(c in PUNCT for c in w) and len(w) <= 12]
+
+
+# --------------------------------------------------------------------------- assembly
+
+FINDERS_NEED_PLACES = ("Agency",)
+
+
+def _skip_sentence(text: str) -> bool:
+    """Page chrome, link lists and source lines carry no running text."""
+    t = text.strip()
+    if not t or t[0] in "•·●▪◆■□◇○" or any(t.startswith(w) for w in words("recognise_skip_markers.txt")):
+        return True
+    if len(t) >= 30 and not re.search("[，,。；;：:、！？!?（）()“”]", t):
+        return True
+    return False
+
+
+def _select(cands: list[Cand]) -> list[Cand]:
+    """Longest spans first; shorter ones only inside a longer span of a class that may hold them."""
+    chosen: list[Cand] = []
+    order = sorted(cands, key=lambda c: (c.nested_only, -(c.b - c.a), -c.prio, c.a, c.cls))
+    for c in order:
+        if c.b <= c.a:
+            continue
+        clash = False
+        inside_ok = False
+        for o in chosen:
+            if c.b <= o.a or o.b <= c.a:
+                continue
+            if o.a <= c.a and c.b <= o.b and c.cls in NESTED.get(o.cls, ()) and (o.a, o.b) != (c.a, c.b):
+                inside_ok = True
+                continue
+            if (o.a, o.b) == (c.a, c.b) and o.cls == c.cls:
+                clash = True
+                break
+            clash = True
+            break
+        if clash or (c.nested_only and not inside_ok):
+            continue
+        chosen.append(c)
+    return sorted(chosen, key=lambda c: (c.a, -c.b))
+
+
+def _company_nested_place_ok(text: str, company: Cand, place: Cand) -> bool:
+    """Places inside a company name count only in brackets or before 分公司 (X(赣州)有限公司)."""
+    return text[place.a - 1:place.a] in OPEN or text[place.b:place.b + 3] == "分公司"
 
 
 def recognise(doc: Document, segmenter=None) -> list[Mention]:
-    out = []
+    """All mentions of the document, in text order; references carry the name they stand for."""
+    if segmenter is not None and not _jieba_freq_holder():
+        try:
+            segmenter.cut("开发区")
+            _jieba_freq_holder().append(segmenter._tokenizer.FREQ)
+        except AttributeError:
+            pass
+    sents: list[Sent] = []
+    per_sentence: list[list[Cand]] = []
     for s in doc.sentences:
-        for m in _QUOTED.finditer(s.text):
-            a = s.clean_start + m.start()
-            out.append(Mention("Measure", m.group(0), s.index, a, a + len(m.group(0))))
+        if _skip_sentence(s.text) or doc.text[s.clean_start:s.clean_end] != s.text:
+            continue
+        st = Sent(s.index, s.text, s.clean_start, segmenter)
+        sents.append(st)
+        per_sentence.append(_sentence_cands(st))
+    # company short forms: a brand seen with its legal name elsewhere in the document
+    brands = _brands(sents, per_sentence)
+    if brands:
+        for st, cands in zip(sents, per_sentence):
+            for brand, full in brands:
+                for m in re.finditer(re.escape(brand), st.text):
+                    a, b = m.span()
+                    if st.text[a:].startswith(full) or (b < len(st.text) and re.match("[有股]|[（(]", st.text[b:])):
+                        continue
+                    if a not in st.starts:
+                        continue
+                    cands.append(Cand("Company", a, b, name=full, prio=0))
+    out: list[Mention] = []
+    focus = _Focus(doc, sents, per_sentence)
+    for st, cands in zip(sents, per_sentence):
+        chosen = _select(cands)
+        for c in chosen:
+            if c.cls == "Place":
+                host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
+                if host is not None and host.cls == "Company" and not _company_nested_place_ok(st.text, host, c):
+                    continue
+            m = focus.mention(st, c)
+            if m is not None:
+                out.append(m)
     return out
+
+
+def _sentence_cands(st: Sent) -> list[Cand]:
+    places = find_places(st)
+    zones = find_zones(st)
+    cands = places + zones
+    cands += find_agencies(st, places, zones)
+    cands += find_companies(st, zones)
+    cands += find_short_companies(st)
+    cands += find_institutions(st)
+    cands += find_funds(st)
+    cands += find_projects(st)
+    cands += find_policies(st)
+    cands += find_measures(st)
+    cands += find_persons(st)
+    cands += find_industries(st)
+    return cands
+
+
+def _brands(sents: list[Sent], per_sentence: list[list[Cand]]) -> list[tuple[str, str]]:
+    """(short form, legal name) pairs from the legal company names of the document."""
+    forms = words("recognise_company_forms.txt")
+    trades = words("recognise_company_trades.txt")
+    out = set()
+    for st, cands in zip(sents, per_sentence):
+        for c in cands:
+            if c.cls != "Company" or c.ref or c.name:
+                continue
+            full = st.text[c.a:c.b]
+            core = full
+            form = next((f for f in forms if core.endswith(f)), None)
+            if form is None or form in ("分公司",) or "分公司" in core:
+                continue
+            core = core[: -len(form)]
+            core = re.sub(f"[{OPEN}][^{CLOSE}]*[{CLOSE}]$", "", core)
+            lead = next((p for p in sorted({core[:k] for k in range(2, min(5, len(core)))}, key=len, reverse=True)
+                         if place_of(p)), None)
+            if lead and len(core) - len(lead) >= 3:
+                core = core[len(lead):]
+            if len(core) >= 3:
+                out.add((core, full))
+            # brand without trade words: 富联精密科技 -> 富联
+            brand = core
+            changed = True
+            while changed:
+                changed = False
+                for t in trades:
+                    if brand.endswith(t) and len(brand) - len(t) >= 2:
+                        brand, changed = brand[: -len(t)], True
+            if brand != core and len(brand) >= 2 and _rare(brand):
+                out.add((brand, full))
+    return sorted(out, key=lambda p: (-len(p[0]), p))
+
+
+class _Focus:
+    """The zone and places in focus while reading a document, to complete references."""
+
+    WINDOW = 6      # sentences a named zone stays in focus without a main zone
+
+    def __init__(self, doc: Document, sents: list[Sent], per_sentence: list[list[Cand]]):
+        counts: Counter = Counter()
+        first: dict[str, int] = {}
+        for st, cands in zip(sents, per_sentence):
+            for c in _select(cands):
+                if c.cls == "Zone" and not c.ref:
+                    host = [o for o in cands if o.cls in ("Agency", "Company", "Institution") and o.a <= c.a and c.b <= o.b
+                            and (o.a, o.b) != (c.a, c.b)]
+                    if host:
+                        continue
+                    key = _zone_focus_key(st.text[c.a:c.b])
+                    counts[key] += 1
+                    first.setdefault(key, st.index)
+        self.main = None
+        if counts:
+            key, n = max(counts.items(), key=lambda kv: (kv[1], -first[kv[0]]))
+            if n >= 2:
+                self.main = key
+        self.zone: tuple[str, int] | None = None
+        self.places: dict[int, tuple[str, int]] = {}
+
+    def zone_name(self, sentence: int) -> str | None:
+        if self.zone and (self.main or sentence - self.zone[1] <= self.WINDOW):
+            return self.zone[0]
+        return self.main
+
+    def mention(self, st: Sent, c: Cand) -> Mention | None:
+        text = st.text[c.a:c.b]
+        a, b = st.base + c.a, st.base + c.b
+        name, ref = c.name, False
+        if c.cls == "Zone" and not c.ref:
+            self.zone = (_zone_focus_key(text), st.index)
+        if c.cls == "Place" and c.attrs:
+            code = dict(c.attrs).get("code", "")
+            level = 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
+            self.places[level] = (c.name, st.index)
+        if c.ref:
+            kind, _, rest = c.ref.partition(":")
+            if kind == "zone":
+                z = self.zone_name(st.index)
+                if z is None:
+                    return None
+                name, ref = z + rest, True
+                if rest and c.cls != "Zone":
+                    ref = False if text.startswith("区") and False else True
+            elif kind in ("county", "city"):
+                level = 2 if kind == "county" else 1
+                p = self.places.get(level)
+                if p is None or st.index - p[1] > 12:
+                    return None
+                body = rest[1:]
+                name, ref = p[0] + body, True
+        if name == text:
+            name = ""
+        return Mention(c.cls, text, st.index, a, b, name=name, ref=ref, attrs=tuple(c.attrs))
+
+
+def _zone_focus_key(text: str) -> str:
+    """The zone surface used as the name of references to it."""
+    return text

@@ -1,21 +1,39 @@
 """Resolve mentions from all documents into entities (one per real-world thing).
 
-The resolver groups mentions of one class whose normalised keys are equal or
-are known variants of each other (abbreviations, brand ↔ legal name, prefixed
-forms). The canonical label is the most complete form seen.
+Every mention gets one or more *keys* — normalised forms of its name that stay the same
+across the ways a name is written — and mentions of one class that share a key are one
+entity (union-find, so 赣府厅发〔2018〕30号 joins the titles it follows). Keys per class:
+
+* Place: the administrative code (江西 = 江西省 = 360000); named regions by canonical name.
+* Zone: place prefixes dropped while a name remains, the type ending expanded
+  (江西赣州经开区 = 赣州经济技术开发区 = 赣州|经济技术开发区).
+* Agency: 省… completed with the document's province, department abbreviations expanded
+  (省发改委 = 江西省发展和改革委员会, 省政府 = 江西省人民政府).
+* Company: legal form, bracketed place and leading place dropped (孚能科技(赣州)股份有限公司
+  = 孚能科技); a short name that starts exactly one legal name joins it (富联).
+* Policy: title without book-title marks, issuer, province and year range; document number.
+* Measure: without quotes, scope words (开发区, 全省) and variant endings (改革试点 = 改革).
+* Industry: synonyms (节能与新能源汽车 = 新能源汽车), without 产业/产业链.
+
+Resolution is deterministic and independent of document order: all groups, labels and
+indexes are built from sorted data.
 """
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Entity, Extraction, Mention
 
 log = logging.getLogger(__name__)
 
 _DROP = set("“”‘’\"'「」『』《》〈〉【】 \t\n\u3000")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "〔": "[", "〕": "]", "［": "[", "］": "]",
+                           "—": "-", "–": "-", "－": "-", "~": "-"})
 
 
 def normkey(text: str) -> str:
@@ -24,14 +42,256 @@ def normkey(text: str) -> str:
     return "".join(ch for ch in text if ch not in _DROP).lower()
 
 
+def _norm(text: str) -> str:
+    """normkey with one kind of bracket and dash."""
+    return normkey(text).translate(_BRACKETS)
+
+
+# --------------------------------------------------------------------------- resources
+
+@lru_cache(maxsize=None)
+def _table(name: str) -> tuple[tuple[str, ...], ...]:
+    from .resources import load_table
+    return tuple(tuple(r) for r in load_table(name))
+
+
+@lru_cache(maxsize=None)
+def _list(name: str) -> tuple[str, ...]:
+    from .resources import load_list
+    return tuple(sorted(set(load_list(name)), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=None)
+def _zone_types() -> tuple[tuple[str, str], ...]:
+    """Zone type endings -> canonical type, longest first (table plus the recogniser's list)."""
+    rows = {r[0]: r[1] for r in _table("resolve_zone_types.txt")}
+    for w in _list("recognise_zone_suffixes.txt"):
+        rows.setdefault(w, w)
+    return tuple(sorted(rows.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+@lru_cache(maxsize=None)
+def _stems() -> tuple[tuple[str, str], ...]:
+    rows = {r[0]: (r[1] if len(r) > 1 else r[0]) for r in _table("resolve_agency_stems.txt")}
+    return tuple(sorted(rows.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+@lru_cache(maxsize=None)
+def _suffixes() -> tuple[tuple[str, str], ...]:
+    rows = {r[0]: (r[1] if len(r) > 1 else r[0]) for r in _table("resolve_agency_suffixes.txt")}
+    return tuple(sorted(rows.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+@lru_cache(maxsize=None)
+def _dept_re() -> re.Pattern:
+    stems = "|".join(re.escape(s) for s, _ in _stems())
+    sufs = "|".join(re.escape(s) for s, _ in _suffixes())
+    return re.compile(f"(?P<stem>{stems})(?P<suf>{sufs})$")
+
+
+@lru_cache(maxsize=None)
+def _industry_synonyms() -> dict[str, str]:
+    return {normkey(r[0]): normkey(r[1]) for r in _table("resolve_industry_synonyms.txt")}
+
+
+def _gaz():
+    from .recognise import gazetteer, place_of, province_names
+    return gazetteer, place_of, province_names
+
+
+# --------------------------------------------------------------------------- keys
+
+def _leading_place(s: str) -> str:
+    """The longest gazetteer place that s starts with (or '')."""
+    _, place_of, _ = _gaz()
+    for L in range(min(8, len(s) - 1), 1, -1):
+        if place_of(s[:L]):
+            return s[:L]
+    return ""
+
+
+def zone_key(text: str) -> str:
+    s = _norm(text)
+    for level in _list("recognise_levels.txt"):
+        s = s.replace(level, "") if len(s) > len(level) + 2 else s
+    typ, canon = next(((t, c) for t, c in _zone_types() if s.endswith(t)), ("", ""))
+    name = s[: len(s) - len(typ)] if typ else s
+    name = re.sub("国家$", "", name) if len(name) > 2 else name
+    while True:
+        p = _leading_place(name)
+        rest = name[len(p):]
+        if not p or not rest or rest[0] in "([":
+            break
+        name = rest
+    return f"{name}|{canon or typ}"
+
+
+def agency_key(text: str, province: str = "") -> str:
+    s = _norm(text)
+    _, place_of, province_names = _gaz()
+    if province and s.startswith("省") and not s.startswith(("省份", "省级", "省直")):
+        s = province + s[1:]
+    # short province name -> full (江西证监局 -> 江西省证监局)
+    for L in (3, 2):
+        p = s[:L]
+        if p in province_names() and not p.endswith(("省", "市", "区")):
+            full = next((q.name for q in place_of(p) if q.level == 0), "")
+            if full and not s.startswith(full):
+                s = full + s[L:]
+            break
+    s = re.sub("(?<!人民)政府", "人民政府", s)
+    m = _dept_re().search(s)
+    if m:
+        stem = dict(_stems())[m.group("stem")]
+        suf = dict(_suffixes())[m.group("suf")]
+        s = s[: m.start()] + stem + suf
+    if s.endswith(("小组", "小组办公室")):
+        s = s.replace("工作领导小组", "领导小组")
+        p = _leading_place(s)
+        if p and len(s) - len(p) > 4:
+            s = s[len(p):]
+        if s.startswith("省") and len(s) > 6:
+            s = s[1:]
+    return s
+
+
+def company_key(text: str) -> str:
+    s = _norm(text)
+    if "分公司" in s:
+        return s
+    for form in _list("recognise_company_forms.txt"):
+        if s.endswith(form) and len(s) > len(form) + 1:
+            s = s[: -len(form)]
+            break
+    s = re.sub(r"\([^()]{1,8}\)", "", s)
+    p = _leading_place(s)
+    if p:
+        rest = s[len(p):]
+        core = rest
+        for t in _list("recognise_company_trades.txt"):
+            if core.endswith(t) and len(core) > len(t):
+                core = core[: -len(t)]
+                break
+        if len(core) >= 2 and len(rest) >= 3:
+            s = rest
+    return s
+
+
+_YEARS = re.compile(r"\((?:19|20)\d\d-+(?:19|20)?\d\d年?\)")
+_DOCNUM = re.compile(r"^[^\[\]()]{1,12}[\[(]\s*((?:19|20)\d\d)\s*[\])]\s*第?(\d{1,4})号$")
+
+
+def policy_key(text: str) -> str:
+    s = _norm(text)
+    m = _DOCNUM.match(s)
+    if m:
+        return "docnum:" + re.sub(r"[\[(].*", "", s) + m.group(1) + "-" + m.group(2)
+    s = _YEARS.sub("", s)
+    i = s.find("关于")
+    if i > 0:
+        s = s[i:]
+    if s.startswith("关于") and not s.startswith("关于印发"):
+        s = s[2:]
+    p = _leading_place(s)
+    if p and len(s) - len(p) >= 4:
+        s = s[len(p):]
+    return s
+
+
+def measure_key(text: str) -> str:
+    s = _norm(text)
+    for scope in _list("resolve_measure_scopes.txt"):
+        if s.startswith(scope) and len(s) - len(scope) >= 4:
+            s = s[len(scope):]
+            break
+    for pat, rep in _table("resolve_measure_endings.txt"):
+        s2 = re.sub(pat + "$", rep, s)
+        if s2 != s:
+            s = s2
+            break
+    return s
+
+
+def industry_key(text: str) -> str:
+    s = normkey(text)
+    syn = _industry_synonyms()
+    s = syn.get(s, s)
+    for suf in ("产业集群", "产业链", "产业"):
+        if s.endswith(suf) and len(s) > len(suf) + 1:
+            s = s[: -len(suf)]
+            break
+    return syn.get(s, s)
+
+
+def mention_keys(m: Mention, province: str = "") -> list[str]:
+    """The keys a mention resolves under (name first, then the surface unless a reference)."""
+    forms = [m.name] if m.name else []
+    if not m.ref and m.text and m.text not in forms:
+        forms.append(m.text)
+    keys: list[str] = []
+    code = dict(m.attrs).get("code") if m.attrs else None
+    if m.cls == "Place" and code:
+        return [f"code:{code}"]
+    for f in forms:
+        if m.cls == "Zone":
+            k = zone_key(f)
+        elif m.cls == "Agency":
+            k = agency_key(f, province)
+        elif m.cls == "Company":
+            k = company_key(f)
+        elif m.cls == "Policy":
+            k = policy_key(f)
+        elif m.cls == "Measure":
+            k = measure_key(f)
+        elif m.cls == "Industry":
+            k = industry_key(f)
+        else:
+            k = _norm(f)
+        if k and k not in keys:
+            keys.append(k)
+    return keys
+
+
+# --------------------------------------------------------------------------- union-find
+
+class _UF:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = sorted((ra, rb))
+            self.parent[hi] = lo
+
+
+# --------------------------------------------------------------------------- resolution
+
 @dataclass
 class Resolution:
-    """Entities and the map from (document, class, mention key) to entity."""
+    """Entities and the maps from mentions to them."""
 
     entities: list[Entity] = field(default_factory=list)
-    index: dict[tuple[str, str], Entity] = field(default_factory=dict)  # (cls, normkey) -> entity
+    index: dict[tuple[str, str], Entity] = field(default_factory=dict)   # (cls, key) -> entity
+    by_mention: dict[Mention, Entity] = field(default_factory=dict)
 
     def lookup(self, mention: Mention) -> Entity | None:
+        ent = self.by_mention.get(mention)
+        if ent is not None:
+            return ent
+        for k in mention_keys(mention):
+            ent = self.index.get((mention.cls, k))
+            if ent is not None:
+                return ent
         return self.index.get((mention.cls, normkey(mention.key)))
 
 
@@ -44,28 +304,102 @@ def _all_mentions(ex: Extraction):
         yield o.about
 
 
+def document_province(ex: Extraction) -> str:
+    """The province a document is about: the most frequent province among its places."""
+    _, place_of, _ = _gaz()
+    counts: Counter = Counter()
+    for m in ex.mentions:
+        if m.cls != "Place":
+            continue
+        code = dict(m.attrs).get("code") if m.attrs else None
+        if code:
+            counts[code[:2]] += 1
+    if not counts:
+        return ""
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    gaz, _, _ = _gaz()
+    for name, places in sorted(gaz().full.items()):
+        if any(p.level == 0 and p.code.startswith(top) for p in places):
+            return name
+    return ""
+
+
 def resolve(extractions: list[Extraction]) -> Resolution:
-    """Group mentions of one class with equal keys across all documents."""
-    groups: dict[tuple[str, str], list[tuple[str, Mention]]] = defaultdict(list)
-    for ex in extractions:
+    """Group mentions of one class that share a key across all documents."""
+    uf = _UF()
+    items: list[tuple[str, Mention, list[str]]] = []
+    for ex in sorted(extractions, key=lambda e: e.document.source):
+        province = document_province(ex)
         for m in _all_mentions(ex):
-            k = normkey(m.key)
-            if k:
-                groups[(m.cls, k)].append((ex.document.source, m))
+            keys = mention_keys(m, province)
+            if not keys:
+                continue
+            items.append((ex.document.source, m, keys))
+            first = (m.cls, keys[0])
+            for k in keys[1:]:
+                uf.union(first, (m.cls, k))
+            uf.find(first)
+    _link_company_brands(uf, items)
+    groups: dict[tuple, list[tuple[str, Mention, list[str]]]] = defaultdict(list)
+    for it in items:
+        groups[uf.find((it[1].cls, it[2][0]))].append(it)
     res = Resolution()
-    for (cls, k), items in sorted(groups.items()):
-        forms = Counter(m.key for _, m in items)
-        label = max(forms, key=lambda f: (len(f), forms[f], f))
-        ent = Entity(cls=cls, label=label)
-        for src, m in items:
+    for root in sorted(groups):
+        members = groups[root]
+        cls = root[0]
+        ent = Entity(cls=cls, label=_label(cls, members))
+        for src, m, keys in members:
             ent.sources.add(src)
-            if m.text and m.text != label and not m.ref:
-                ent.alt_labels.add(m.text)
-            for a, v in m.attrs:
+            for f in ([m.name] if m.name else []) + ([m.text] if not m.ref else []):
+                if f and f != ent.label:
+                    ent.alt_labels.add(f)
+            for a, v in sorted(m.attrs):
                 ent.attrs.setdefault(a, v)
-        for f in forms:
-            if f != label:
-                ent.alt_labels.add(f)
+            res.by_mention[m] = ent
+        for src, m, keys in members:
+            for k in keys:
+                res.index.setdefault((cls, k), ent)
+            res.index.setdefault((cls, normkey(m.key)), ent)
         res.entities.append(ent)
-        res.index[(cls, k)] = ent
     return res
+
+
+def _link_company_brands(uf: _UF, items) -> None:
+    """A short company name that begins exactly one longer company key joins it (富联 → 富联精密科技)."""
+    keys = sorted({k for _, m, ks in items if m.cls == "Company" for k in ks})
+    forms = _list("recognise_company_forms.txt")
+    shorts = sorted({ks[-1] for _, m, ks in items if m.cls == "Company" and not m.ref
+                     and not m.text.endswith(forms) and len(ks[-1]) >= 2})
+    for s in shorts:
+        longer = [k for k in keys if k != s and k.startswith(s) and uf.find(("Company", k)) != uf.find(("Company", s))]
+        roots = {uf.find(("Company", k)) for k in longer}
+        if len(roots) == 1:
+            uf.union(("Company", s), ("Company", longer[0]))
+
+
+def _label(cls: str, members) -> str:
+    """The canonical label: a complete, non-reference form."""
+    forms: Counter = Counter()
+    for _, m, _ in members:
+        if m.name:
+            forms[m.name] += 1
+        if not m.ref:
+            forms[m.text] += 1
+    if not forms:
+        forms = Counter(m.key for _, m, _ in members)
+    _, place_of, province_names = _gaz()
+
+    def score(f: str):
+        if cls == "Place":
+            full = any(p.name == f for p in place_of(f))
+            return (full, forms[f], len(f), f)
+        if cls == "Zone":
+            lead = _leading_place(_norm(f))
+            prov = lead in province_names() and zone_key(f[len(lead):]).split("|")[0] != ""
+            return (not prov, len(f), forms[f], f)
+        if cls == "Company":
+            return (f.endswith(_list("recognise_company_forms.txt")), len(f), f)
+        if cls == "Policy":
+            return (not _DOCNUM.match(_norm(f)), "印发" not in f, len(f), f)
+        return (len(f), forms[f], f)
+    return max(forms, key=score)

@@ -69,6 +69,13 @@ contentHash = RKG["contentHash"]
 adminCode = RKG["adminCode"]
 title = RKG["title"]
 
+# --- network statistics (kg stats --annotate, named graph rkr:graph/stats) ---
+degree = RKG["degree"]
+betweenness = RKG["betweenness"]
+pageRank = RKG["pageRank"]
+community = RKG["community"]
+STATS: tuple[URIRef, ...] = (degree, betweenness, pageRank, community)
+
 ENTITY_CLASSES: tuple[URIRef, ...] = (Zone, Company, Fund, Agency, Institution, Policy,
                                       Measure, Person, Place, Project, Industry)
 CLASSES: tuple[URIRef, ...] = ENTITY_CLASSES + (Document, Observation, Evidence)
@@ -76,7 +83,7 @@ RELATIONS: tuple[URIRef, ...] = (locatedIn, hosts, implements, partOf, issuedBy,
                                  leads, responsibleFor, establishes, investsIn,
                                  cooperatesWith, worksFor, hasIndustry)
 ATTRIBUTES: tuple[URIRef, ...] = (about, indicator, value, unit, period, evidence, sentence,
-                                  sourceDocument, start, end, contentHash, adminCode, title)
+                                  sourceDocument, start, end, contentHash, adminCode, title) + STATS
 
 # Unit codes of the SPEC; each is a skos:Concept rkg:unit-<code> in rkg:UnitScheme.
 UNIT_SCHEME = RKG["UnitScheme"]
@@ -86,5 +93,5 @@ UNITS: dict[str, URIRef] = {code: RKG[f"unit-{code}"] for code in UNIT_CODES}
 
 __all__ = ["RKG", "RKR", "ORG", "SCHEMA", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS",
            "XSD", "ONTOLOGY_DIR", "ONTOLOGY_FILE", "SHAPES_FILE", "ENTITY_CLASSES",
-           "CLASSES", "RELATIONS", "ATTRIBUTES", "UNIT_SCHEME", "UNIT_CODES", "UNITS",
+           "CLASSES", "RELATIONS", "ATTRIBUTES", "STATS", "UNIT_SCHEME", "UNIT_CODES", "UNITS",
            *(t.removeprefix(str(RKG)) for t in CLASSES + RELATIONS + ATTRIBUTES)]
