@@ -108,13 +108,6 @@ def _trigger_pattern() -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _segmenter():
-    """A tokenizer for cutting run-on task headings (loaded once, only when needed)."""
-    from .segment import Segmenter
-    return Segmenter()
-
-
-@lru_cache(maxsize=None)
 def _t2s():
     try:
         import opencc
@@ -218,7 +211,7 @@ def _is_title(s: str) -> bool:
     return "《" not in s and not any(w in s for w in _words("outline_title_blockers.txt"))
 
 
-def parse(text: str, title_hint: str = "") -> list[Part]:
+def parse(text: str, title_hint: str = "", posseg=None) -> list[Part]:
     """Cut the text into parts (the document body, each attachment) with their item trees."""
     lines = _lines(text)
     if not lines:
@@ -263,7 +256,7 @@ def parse(text: str, title_hint: str = "") -> list[Part]:
         line, span = listed[key]
         parts.append(Part(None, [], line, span))
     for part in parts:
-        part.items = _tree(text, part.lines)
+        part.items = _tree(text, part.lines, posseg)
     return parts
 
 
@@ -328,7 +321,7 @@ def _strip_title(text: str, a: int, b: int) -> tuple[int, int]:
     return a, (ext.start() if ext else b)
 
 
-def _tree(text: str, lines: list[Line]) -> list[Item]:
+def _tree(text: str, lines: list[Line], posseg=None) -> list[Item]:
     """Numbered items of a part as a tree; an unnumbered line is body of the item above it."""
     roots: list[Item] = []
     stack: list[Item] = []
@@ -342,7 +335,7 @@ def _tree(text: str, lines: list[Line]) -> list[Item]:
                 last.units = last.units or bool(_role_pattern().search(ln.text)) or bool(
                     _DUTY_BRACKET.search(ln.text))
             continue
-        item = _item(text, ln, *mk)
+        item = _item(text, ln, *mk, posseg=posseg)
         while stack and stack[-1].level >= item.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(item)
@@ -351,7 +344,7 @@ def _tree(text: str, lines: list[Line]) -> list[Item]:
     return roots
 
 
-def _item(text: str, ln: Line, level: int, length: int) -> Item:
+def _item(text: str, ln: Line, level: int, length: int, posseg=None) -> Item:
     """Read one numbered line: where its heading is and whether body text follows it."""
     a = ln.start + length
     units = _role_pattern().search(text, a, ln.end) or _DUTY_BRACKET.search(text, a, ln.end)
@@ -374,14 +367,14 @@ def _item(text: str, ln: Line, level: int, length: int) -> Item:
     # cut a long first clause where a new clause starts. A short first clause is a
     # one-sentence item, which has no heading of its own.
     clause = content[:first.start()] if first else content
-    cut = _cut_heading(clause) if len(clause) >= _RUN_ON else 0
+    cut = _cut_heading(clause, posseg) if len(clause) >= _RUN_ON and posseg else 0
     if cut:
         item.head, item.head_stop = (a, a + cut), a + cut
         item.inline_body = True
     return item
 
 
-def _cut_heading(clause: str) -> int:
+def _cut_heading(clause: str, posseg) -> int:
     """Length of the verb-object heading at the start of a run-on clause; 0 if none is found.
 
     The heading is the first word (the head verb, with its modifiers) and its object; the
@@ -391,7 +384,7 @@ def _cut_heading(clause: str) -> int:
         return 0
     openers = _words("outline_body_openers.txt")
     pos, seen_object = 0, False
-    for n, (word, flag) in enumerate(_segmenter().posseg(clause)):
+    for n, (word, flag) in enumerate(posseg(clause)):
         if n and pos >= _MIN_HEADING and seen_object and len(clause) - pos >= 2 and (
                 clause.startswith(openers, pos) or flag in ("p", "d", "v")):
             return pos
@@ -654,11 +647,11 @@ def title_parts(title: str) -> tuple[str, tuple[int, int], int]:
 
 # --------------------------------------------------------------------------- readers
 
-def outline(doc: Document, mentions: list[Mention]) -> tuple[list[Mention], list[Relation]]:
+def outline(doc: Document, mentions: list[Mention], segmenter=None) -> tuple[list[Mention], list[Relation]]:
     """Extra mentions and relations read from the structure of a policy document."""
     d = _Doc(doc)
     text = d.text
-    parts = parse(text, simplified(doc.title))
+    parts = parse(text, simplified(doc.title), segmenter.posseg if segmenter else None)
     if not parts:
         return [], []
     more: list[Mention] = []

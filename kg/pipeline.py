@@ -82,7 +82,7 @@ class Extractor:
         from .relate import relate
 
         mentions = recognise(doc, self.segmenter)
-        more, relations = outline(doc, mentions)
+        more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
         relations = relations + relate(doc, mentions)
         observations = observe(doc, mentions)

@@ -9,6 +9,9 @@ from kg.model import Document
 from kg.outline import (docnum_key, genre, outline, parse, section_label, simplified, split_agencies,
                         split_units, tasks, title_parts, _is_generic)
 from kg.segment import split_sentences
+from kg.segment import Segmenter
+
+SEG = Segmenter()   # one tokenizer for the module: its dictionary loads once
 
 NOTICE = """湖南省园区发展领导小组关于印发《湖南省园区高质量发展三年行动计划》配套方案的通知
 
@@ -82,7 +85,7 @@ def triples(rels) -> set[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def result():
     doc = make_doc(NOTICE)
-    more, rels = outline(doc, [])
+    more, rels = outline(doc, [], SEG)
     return doc, more, rels
 
 
@@ -178,7 +181,7 @@ def test_action_named_after_the_plan(result):
 
 def test_news_text_gives_nothing():
     doc = make_doc("开发区大力推进改革\n\n1.6公里长的道路已建成。\n一、项目建设加快。全年签约项目20个。\n")
-    assert outline(doc, []) == ([], [])
+    assert outline(doc, [], SEG) == ([], [])
 
 
 def test_lead_form_and_line_labels():
@@ -187,7 +190,7 @@ def test_lead_form_and_line_labels():
             "2.优化通关服务。压缩整体通关时间。\n"
             "牵头单位:江城海关\n"
             "3.引导企业出海。由龙头企业带动配套企业走出去。(龙头企业牵头)\n")
-    more, rels = outline(make_doc(text), [])
+    more, rels = outline(make_doc(text), [], SEG)
     got = {t for t in triples(rels) if t[1] in ("leads", "responsibleFor")}
     assert got == {("市商务局", "leads", "扩大外资准入"), ("市发改委", "responsibleFor", "扩大外资准入"),
                    ("江城海关", "leads", "优化通关服务")}
@@ -198,7 +201,7 @@ def test_traditional_characters():
     text = ("江城市園區發展實施方案\n"
             "一、重點任務\n"
             "1.推進園區整合。整合小散園區。(牽頭單位:市發展改革委;責任單位:市財政局)\n")
-    more, rels = outline(make_doc(text), [])
+    more, rels = outline(make_doc(text), [], SEG)
     got = triples(rels)
     assert ("推進園區整合", "partOf", "江城市園區發展實施方案") in got
     assert ("市發展改革委", "leads", "推進園區整合") in got
@@ -277,7 +280,7 @@ OPINION_DOC = """江城市人民政府办公室关于推进园区提质增效的
 
 
 def test_opinion_with_number_unquoted_citation_and_duty_brackets():
-    more, rels = outline(make_doc(OPINION_DOC), [])
+    more, rels = outline(make_doc(OPINION_DOC), [], SEG)
     name = "关于推进园区提质增效的实施意见"
     by_text = {m.text: m.key for m in more if m.cls == "Policy"}
     assert by_text["江府办发〔2021〕12号"] == name
@@ -299,7 +302,7 @@ def test_opinion_with_number_unquoted_citation_and_duty_brackets():
 def test_headline_about_a_policy_is_not_its_title():
     doc = make_doc("高新区出台人才新政十条措施\n近日,高新区印发《高新区人才引进实施办法》。\n"
                    "一、加大人才引进力度。对引进的高层次人才给予奖励。\n")
-    more, rels = outline(doc, [])
+    more, rels = outline(doc, [], SEG)
     assert [(m.cls, m.text) for m in more] == [("Policy", "高新区人才引进实施办法")]
     assert rels == []
 
@@ -308,7 +311,7 @@ def test_notice_issuing_its_only_attachment_is_that_plan():
     text = ("江城市人民政府关于印发江城市园区振兴行动方案的通知\n各县区人民政府:\n现将《江城市园区振兴行动方案》印发给你们。\n"
             "附件:江城市园区振兴行动方案\n附件\n江城市园区振兴行动方案\n一、重点任务\n"
             "(一)推动园区扩容。新增园区用地一万亩。(牵头单位:市自然资源局)\n")
-    more, rels = outline(make_doc(text), [])
+    more, rels = outline(make_doc(text), [], SEG)
     plan = "江城市园区振兴行动方案"
     assert {m.key for m in more if m.cls == "Policy"} == {plan}
     assert triples(rels) == {(plan, "issuedBy", "江城市人民政府"), ("推动园区扩容", "partOf", plan),
@@ -318,7 +321,7 @@ def test_notice_issuing_its_only_attachment_is_that_plan():
 def test_unit_label_after_the_last_sentence():
     text = ("江城市园区升级工作方案\n"
             "1.推进园区扩区。支持园区依法扩区调区。　责任单位：市自然资源局、市发展改革委\n")
-    more, rels = outline(make_doc(text), [])
+    more, rels = outline(make_doc(text), [], SEG)
     assert {t for t in triples(rels) if t[1] == "responsibleFor"} == {
         ("市自然资源局", "responsibleFor", "推进园区扩区"), ("市发展改革委", "responsibleFor", "推进园区扩区")}
 
@@ -326,7 +329,7 @@ def test_unit_label_after_the_last_sentence():
 def test_attachment_heading_with_its_title_on_the_same_line():
     text = ("江城市人民政府关于印发园区系列方案的通知\n各县区人民政府:\n现将有关方案印发给你们。\n"
             "附件1 江城市园区用地保障方案\n一、强化用地保障。优先安排园区用地指标。(牵头单位:市自然资源局)\n")
-    more, rels = outline(make_doc(text), [])
+    more, rels = outline(make_doc(text), [], SEG)
     t = triples(rels)
     # "关于印发Y的通知" is named by the Y it issues.
     assert ("江城市园区用地保障方案", "partOf", "园区系列方案") in t
