@@ -241,8 +241,8 @@ def _resolve(m: Mention, focus: Mention | None) -> Mention | None:
     return m
 
 
-def _subject_before(v: View, pos: int, actors: _Actors, focus: Mention | None,
-                    skip_other: bool = True) -> tuple[bool, Mention | None]:
+def _subject_before(v: View, pos: int, actors: _Actors,
+                    focus: Mention | None) -> tuple[bool, Mention | None]:
     """The subject of the clause group up to pos: (found, mention); found with None = not an actor."""
     gs, _ = v.group(pos)
     cands = []
@@ -290,13 +290,14 @@ def observe(doc: Document, mentions: list[Mention]) -> list[Observation]:
         focus = actors.focus.get(v.index)
         figs = figures(v.text)
         written = doc.text[v.base:v.base + len(v.text)]
+        refs = bare_zone_refs(v) if figs else []
         for f in figs:
             if f.attributive or _rate_context(v, f):
                 continue
             about = _about(v, f, actors, focus)
             if about is None:
                 continue
-            indicator = _indicator(v, f, figs, written)
+            indicator = _indicator(v, f, figs, refs, written)
             key = (about.cls, about.key, f.value, f.unit, v.index, f.a)
             if key in seen:
                 continue
@@ -329,15 +330,18 @@ def _about(v: View, f: _Figure, actors: _Actors, focus: Mention | None) -> Menti
     found, subj = _subject_before(v, f.num_a, actors, focus)
     if found:
         return subj
-    # The subject may come after the figures: "…再到拥有占地80亩的新厂区,X董事长Y用了…".
+    # A framing clause may come before its subject: "…再到拥有占地80亩的新厂区,X董事长Y用了…".
     gs, ge = v.group(f.num_a)
+    cs, _ = v.clause(f.num_a)
+    if not v.text.startswith(words("observe_frame_openers.txt"), cs):
+        return focus
     for m in v.top:
         if m.cls in ABOUT and v.lo(m) >= f.b and v.hi(m) <= ge and is_subject(v, m) and not m.ref:
             return m
     return focus
 
 
-def _indicator(v: View, f: _Figure, figs: list[_Figure], written: str) -> str:
+def _indicator(v: View, f: _Figure, figs: list[_Figure], refs: list, written: str) -> str:
     """The noun phrase the text gives for the figure (before it in its clause, else after it),
     cut from the sentence as written (``written``; v.text may be in simplified characters)."""
     cs, ce = v.clause(f.num_a)
@@ -352,7 +356,7 @@ def _indicator(v: View, f: _Figure, figs: list[_Figure], written: str) -> str:
     for g in figs:
         if cs <= g.a and g.b <= f.num_a:
             start = max(start, g.b)
-    for a, b, _ in bare_zone_refs(v):              # "该区共签约项目…", "全省开发区实现…"
+    for a, b, _ in refs:                           # "该区共签约项目…", "全省开发区实现…"
         if cs <= a and b <= f.num_a and subject_at(v, a, b):
             start = max(start, b)
     for w in words("observe_scope_words.txt"):

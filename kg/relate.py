@@ -187,6 +187,7 @@ def subject_at(v: View, a: int, b: int) -> bool:
 
 
 def is_subject(v: View, m: Mention) -> bool:
+    """Whether mention m is in subject position in its clause."""
     return subject_at(v, v.lo(m), v.hi(m))
 
 
@@ -249,6 +250,7 @@ def zone_focus(doc: Document, mentions: list[Mention]) -> dict[int, Mention | No
 # --------------------------------------------------------------------------- places
 
 def province_level(m: Mention) -> bool:
+    """Whether a place is a province-level division (by its code, else by name)."""
     code = dict(m.attrs).get("code", "")
     if len(code) >= 6 and code.isdigit():
         return code[2:6] == "0000"
@@ -256,6 +258,7 @@ def province_level(m: Mention) -> bool:
 
 
 def _contains(outer: Mention, inner: Mention) -> bool:
+    """Whether place inner may lie in place outer (codes agree, or no code says otherwise)."""
     code_o, code_i = dict(outer.attrs).get("code", ""), dict(inner.attrs).get("code", "")
     if code_o and code_i and code_o.isdigit() and code_i.isdigit():
         # Same province; the outer one is the coarser level (more trailing zeros).

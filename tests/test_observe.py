@@ -138,3 +138,15 @@ def test_traditional_characters_are_read_like_simplified():
     got = observe(doc, [z, m])
     assert [(o.about.key, o.value, o.unit) for o in got] == [("株洲高新區", Decimal(1500), "count")]
     assert got[0].indicator == "新增市場主體"
+
+
+def test_framing_clause_belongs_to_the_subject_after_it_other_figures_to_the_focus():
+    doc = make_doc("株洲高新区持续优化营商环境。",
+                   "从租用厂房，到拥有占地80亩的新厂区，湘江电机有限公司用了不到6年。",
+                   "新增企业40家，湘江电机有限公司也在其中。")
+    z = mention(doc, "Zone", "株洲高新区", 0)
+    c1 = mention(doc, "Company", "湘江电机有限公司", 1)
+    c2 = mention(doc, "Company", "湘江电机有限公司", 2)
+    got = obs(doc, [z, c1, c2])
+    assert ("湘江电机有限公司", Decimal(80), "mu") in got
+    assert ("株洲高新区", Decimal(40), "count") in got
