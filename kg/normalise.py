@@ -17,6 +17,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from .errors import InputError
@@ -419,3 +420,28 @@ def _han_number(s: str) -> int:
         tens, _, ones = s.partition("十")
         return (_HAN_DIGITS[tens] if tens else 1) * 10 + (_HAN_DIGITS[ones] if ones else 0)
     return _HAN_DIGITS[s]
+
+
+# --------------------------------------------------------------------------- script
+
+@lru_cache(maxsize=None)
+def _t2s():
+    import opencc   # OpenCC ships its conversion tables inside the wheel
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """The text in simplified characters, character for character (same length, same offsets).
+
+    Rules are written in simplified Chinese; texts in traditional characters are matched
+    on this view while labels and evidence keep the characters as written.
+    """
+    if text.isascii():
+        return text
+    cc = _t2s()
+    out = cc.convert(text)
+    if len(out) == len(text):
+        return out
+    # A phrase-level conversion changed the length: fall back to single characters.
+    return "".join(c if len(c := cc.convert(ch)) == 1 else ch for ch in text)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Document, Evidence, Mention, Relation
+from .normalise import simplified
 from .resources import load_list, load_table
 
 log = logging.getLogger(__name__)
@@ -105,27 +106,6 @@ def _agency_split() -> re.Pattern:
 @lru_cache(maxsize=None)
 def _trigger_pattern() -> re.Pattern:
     return re.compile("|".join(map(re.escape, _words("outline_cite_triggers.txt"))))
-
-
-@lru_cache(maxsize=None)
-def _t2s():
-    try:
-        import opencc
-        return opencc.OpenCC("t2s")
-    except Exception:            # noqa: BLE001 — without opencc the text is matched as written
-        log.warning("opencc unavailable: traditional-character policy documents are matched as written")
-        return None
-
-
-def simplified(text: str) -> str:
-    """The text in simplified characters, character for character (same length, same offsets)."""
-    cc = _t2s()
-    if cc is None:
-        return text
-    out = cc.convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c if len(c := cc.convert(ch)) == 1 else ch for ch in text)
 
 
 # --------------------------------------------------------------------------- structure

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .model import Document, Mention, Relation
+from .normalise import simplified
 from .resources import load_list, load_table
 
 log = logging.getLogger(__name__)
@@ -49,27 +50,6 @@ def pairs(name: str) -> tuple[tuple[str, str], ...]:
 def alternation(name: str) -> re.Pattern:
     """A compiled regex matching any word of a list resource."""
     return re.compile("|".join(re.escape(w) for w in words(name)))
-
-
-@lru_cache(maxsize=None)
-def _t2s():
-    try:
-        import opencc
-        return opencc.OpenCC("t2s")
-    except Exception:            # noqa: BLE001 — without opencc, traditional text is matched as written
-        log.warning("opencc unavailable: traditional-character texts are matched as written")
-        return None
-
-
-def simplified(text: str) -> str:
-    """The text in simplified characters, character for character (offsets unchanged)."""
-    cc = _t2s()
-    if cc is None or text.isascii():
-        return text
-    out = cc.convert(text)
-    if len(out) == len(text):
-        return out
-    return "".join(c if len(c := cc.convert(ch)) == 1 else ch for ch in text)
 
 
 @lru_cache(maxsize=None)
