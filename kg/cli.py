@@ -17,7 +17,7 @@ def _progress(files):
 
 
 def cmd_build(a) -> int:
-    report = kg.build(a.paths, a.store, progress=_progress)
+    report = kg.build(a.paths, a.store, progress=_progress, max_bytes=int(a.max_mb * 2**20))
     built = report.added or report.updated or report.skipped
     for name, why in report.failed:
         print(f"kg build: {'skipped ' if built else ''}{why}", file=sys.stderr)
@@ -95,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", help="files or folders")
     b.add_argument("--store", required=True, help="store folder (created if missing)")
     b.add_argument("--strict", action="store_true", help="exit non-zero if any file was refused")
+    b.add_argument("--max-mb", type=float, default=20, help="refuse files larger than this (default 20 MB)")
     b.set_defaults(fn=cmd_build)
 
     e = sub.add_parser("export", help="write the graph as nt, ttl, nq, jsonld, graphml or csv")
@@ -123,7 +124,7 @@ def parser() -> argparse.ArgumentParser:
     z.add_argument("--view", default="graph", help="graph (default), diffusion (measures x zones) or "
                    "responsibility (a plan's tasks x agencies; --focus picks the plan)")
     z.add_argument("--size", default="degree", help="node size by degree (default) or pagerank")
-    z.add_argument("--max-nodes", type=int, default=400, help="entities drawn at first; the rest on demand")
+    z.add_argument("--max-nodes", type=int, default=500, help="entities drawn at first; the rest on demand")
     z.set_defaults(fn=cmd_viz)
 
     s = sub.add_parser("stats", help="counts, central actors and communities of the graph (networkx)")

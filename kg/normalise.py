@@ -48,8 +48,12 @@ _ITEM = re.compile(r"\d{1,2}[.．、](?!\d)|[(（][一二三四五六七八九�
 
 
 # --------------------------------------------------------------------------- reading
+# One article or policy document is at most a few hundred KB; a file far larger is a
+# dump of many documents, whose entities and evidence would be better served split.
+MAX_BYTES = 20 * 2**20
 
-def read_document(path: pathlib.Path) -> Document:
+
+def read_document(path: pathlib.Path, max_bytes: int = MAX_BYTES) -> Document:
     """Read one .txt/.md/.html file into a Document, or raise InputError saying why not."""
     path = pathlib.Path(path)
     name = str(path)
@@ -61,6 +65,10 @@ def read_document(path: pathlib.Path) -> Document:
     if kind is None:
         raise InputError(f"{name}: unsupported file type {path.suffix or '(none)'!r}; "
                          "use .txt, .md, .html or .htm")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{name}: {size / 2**20:.0f} MB is more than the {max_bytes / 2**20:.0f} MB limit "
+                         "for one document; split it into articles or raise --max-mb")
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -99,7 +107,7 @@ def decode(data: bytes, name: str) -> str:
         text = _utf16_without_bom(data)
     else:
         # Strict UTF-8 first: charset guessers misread short Chinese texts.
-        text = _strict(data, "utf-8")
+        text = _strict(data, "utf-8") or _utf8_cut_short(data, name)
         if text is None:
             text = _strict(data, "gb18030")
         if text is None:
@@ -111,6 +119,17 @@ def decode(data: bytes, name: str) -> str:
     if text is None or _looks_binary(text):
         raise binary
     return text
+
+
+def _utf8_cut_short(data: bytes, name: str) -> str | None:
+    """UTF-8 whose last character was cut off (a truncated download): the text before it."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" and len(data) - e.start < 4:
+            log.warning("%s: the last character is cut off; reading the text before it", name)
+            return data[:e.start].decode("utf-8")
+    return None
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

@@ -57,8 +57,9 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
 class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
-    def __init__(self):
+    def __init__(self, max_bytes: int | None = None):
         self._segmenter = None
+        self.max_bytes = max_bytes
 
     @property
     def segmenter(self):
@@ -71,7 +72,7 @@ class Extractor:
         from .normalise import read_document
         from .segment import split_sentences
 
-        doc = read_document(path)
+        doc = read_document(path, self.max_bytes) if self.max_bytes else read_document(path)
         doc.sentences = split_sentences(doc)
         return doc
 
@@ -108,7 +109,8 @@ def file_hash(path: Path) -> str:
 
 
 def build(paths: Iterable[str | Path], store_dir: str | Path, *,
-          progress: Callable[[Iterable], Iterable] | None = None) -> BuildReport:
+          progress: Callable[[Iterable], Iterable] | None = None,
+          max_bytes: int | None = None) -> BuildReport:
     """Build (or update) the store from files and folders; unchanged documents are skipped."""
     from .graph import document_iri, document_quads
     from .resolve import resolve
@@ -119,7 +121,7 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
     with Store.open(store_dir, create=True, write=True) as store:
         known = store.documents()
         extractions: dict[str, Extraction] = {}
-        extractor = Extractor()
+        extractor = Extractor(max_bytes)
         fingerprint = extractor_fingerprint()
         files = explicit + found
         seen_names: dict[str, Path] = {}
