@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import csv
-import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -139,12 +139,23 @@ SELECT DISTINCT ?s ?p ?o WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:pred
     return g
 
 
+# XML 1.0 cannot carry most control characters at all, not even escaped.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 @exporter("graphml")
 def export_graphml(oxi, out: Path) -> None:
     """GraphML of entities and relations, for Gephi, Cytoscape or networkx."""
     import networkx as nx
 
-    nx.write_graphml(to_networkx(oxi), str(out))
+    g = to_networkx(oxi)
+    for _, data in g.nodes(data=True):
+        data.update({k: _xml_safe(v) for k, v in data.items()})
+    nx.write_graphml(g, str(out))
 
 
 def export(oxi, fmt: str, out: str | Path) -> None:
