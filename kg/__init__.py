@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import stats as _stats_module  # noqa: F401  loaded first, so the function kg.stats below wins over the module
+# Submodules named like the API functions are loaded before the functions are defined: a
+# submodule's first import sets the package attribute (kg.query = <module>), which would
+# otherwise replace the function after its first call.
+from . import export as _export_module, push as _push_module, query as _query_module, stats as _stats_module  # noqa: F401,E501
 from .errors import KgError
 from .pipeline import BuildReport, build
 

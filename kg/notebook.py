@@ -45,8 +45,7 @@ def python_value(term):
 
 
 def dataframe(store: str | Path, sparql: str, substitutions: dict | None = None):
-    """Run SPARQL over the store into a pandas DataFrame (SELECT: one column per variable;
-    CONSTRUCT: subject/predicate/object; ASK: one ``ask`` column)."""
+    """SPARQL into a DataFrame: a column per SELECT variable, subject/predicate/object, or one ``ask`` column."""
     import pandas as pd
     from pyoxigraph import QueryBoolean, QuerySolutions
 
@@ -72,10 +71,7 @@ def _class_name(c: str) -> str:
 
 
 def networkx_graph(store: str | Path, classes=None, properties=None):
-    """Entities and relations as a networkx MultiDiGraph, optionally only some classes and properties.
-
-    Nodes are entity IRIs with ``label`` and ``cls``; edges carry ``property``.
-    """
+    """Entities (nodes with ``label``, ``cls``) and relations (edges with ``property``) as a MultiDiGraph."""
     from .export import to_networkx
     from .store import Store
 

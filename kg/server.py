@@ -29,7 +29,7 @@ from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
-from .errors import InputError, KgError, QueryError, StoreError
+from .errors import InputError, KgError, QueryError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PAGE_TEMPLATE = Path(__file__).resolve().parent / "server_page.html"
 MAX_BODY = 1 << 20          # a query longer than 1 MiB is not a research question
+QUEUE_WAIT = 30.0           # seconds a request waits for a free worker before the server says it is busy
 
 # -- formats ---------------------------------------------------------------
 # Result formats by kind of result; names are what `format=` accepts, media
@@ -341,7 +342,14 @@ class _Engine:
                                          or negotiate(accept, SOLUTION_TYPES, list(SOLUTION_FORMATS)) or "json")
             return {"status": 200, "type": SOLUTION_FORMATS[name], "rows": min(len(rows), cap),
                     "body": serialise_solutions(variables, rows[:cap], name), "truncated": len(rows) > cap}
-        triples = list(islice(result, cap + 1))
+        # CONSTRUCT may repeat a triple (the union of document graphs is a bag); a graph is a set
+        triples, seen = [], set()
+        for t in result:
+            if t not in seen:
+                seen.add(t)
+                triples.append(t)
+                if len(triples) > cap:
+                    break
         truncated, triples = len(triples) > cap, triples[:cap]
         if table:   # the query page shows triples as a three-column table
             rows = [[term_json(t.subject), term_json(t.predicate), term_json(t.object)] for t in triples]
@@ -407,6 +415,7 @@ class WorkerPool:
     store: str
     size: int = 2
     timeout: float = 10.0
+    queue_wait: float = QUEUE_WAIT
     _idle: queue.Queue = field(default_factory=queue.Queue)
     _all: set = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -463,9 +472,10 @@ class WorkerPool:
         """Send a job to an idle worker and wait at most ``timeout`` seconds for its reply."""
         for attempt in range(2):
             try:
-                w = self._idle.get(timeout=self.timeout)
+                w = self._idle.get(timeout=self.queue_wait)
             except queue.Empty:
-                raise ServerBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again") from None
+                raise ServerBusy(f"all {self.size} query workers stayed busy for {self.queue_wait:g} s; "
+                                 "try again later") from None
             start = time.monotonic()
             try:
                 w.conn.send(job)
@@ -746,15 +756,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- pages --------------------------------------------------------------
     def _page(self):
-        from .query import PREFIX_HEADER
-
         nonce = secrets.token_urlsafe(16)
-        data = {"prefixes": PREFIX_HEADER, "queries": saved_queries(self.config.queries),
-                "resource": RKR, "maxRows": self.config.max_rows, "timeout": self.config.timeout}
-        # JSON inside <script>: escape <, > and & so no data can close the element
-        blob = (json.dumps(data, ensure_ascii=False).replace("&", "\\u0026")
-                .replace("<", "\\u003c").replace(">", "\\u003e"))
-        page = PAGE_TEMPLATE.read_text(encoding="utf-8").replace("{{NONCE}}", nonce).replace("{{DATA}}", blob)
+        page = query_page(saved_queries(self.config.queries), nonce, self.config.max_rows, self.config.timeout)
         self._send(200, page.encode("utf-8"), "text/html", self._csp(nonce))
 
     @staticmethod
@@ -822,11 +825,11 @@ WHERE {
 
 _LABEL = "OPTIONAL { ?%s rdfs:label ?%sLabel } OPTIONAL { ?%s a ?%sClass . FILTER(STRSTARTS(STR(?%sClass), STR(rkg:))) }"
 ENTITY_QUERIES = {
-    "out": "SELECT ?this ?p ?o ?oLabel ?oClass WHERE { ?this ?p ?o . " + _LABEL % (("o",) * 5) + " } ORDER BY ?p ?o",
-    "in": ("SELECT ?this ?s ?p ?sLabel ?sClass WHERE { ?s ?p ?this . "
+    "out": "SELECT DISTINCT ?this ?p ?o ?oLabel ?oClass WHERE { ?this ?p ?o . " + _LABEL % (("o",) * 5) + " } ORDER BY ?p ?o",
+    "in": ("SELECT DISTINCT ?this ?s ?p ?sLabel ?sClass WHERE { ?s ?p ?this . "
            "FILTER(?p NOT IN (rdf:subject, rdf:object, rkg:about, rkg:sourceDocument, rkg:evidence)) "
            + _LABEL % (("s",) * 5) + " } ORDER BY ?p ?sLabel ?s"),
-    "evidence": """SELECT ?this ?dir ?p ?other ?otherLabel ?sentence ?doc ?docTitle ?source ?start ?end WHERE {
+    "evidence": """SELECT DISTINCT ?this ?dir ?p ?other ?otherLabel ?sentence ?doc ?docTitle ?source ?start ?end WHERE {
   { ?st rdf:subject ?this ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }
   UNION { ?st rdf:object ?this ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }
   ?st rkg:evidence ?ev . ?ev rkg:sentence ?sentence .
@@ -834,7 +837,7 @@ ENTITY_QUERIES = {
   OPTIONAL { ?ev rkg:start ?start } OPTIONAL { ?ev rkg:end ?end }
   OPTIONAL { ?other rdfs:label ?otherLabel }
 } ORDER BY ?dir ?p ?otherLabel ?source ?start""",
-    "observations": """SELECT ?this ?ob ?indicator ?value ?unit ?period ?sentence ?doc ?source WHERE {
+    "observations": """SELECT DISTINCT ?this ?ob ?indicator ?value ?unit ?period ?sentence ?doc ?source WHERE {
   ?ob rkg:about ?this ; rkg:indicator ?indicator ; rkg:value ?value ; rkg:unit ?unit .
   OPTIONAL { ?ob rkg:period ?period }
   OPTIONAL { ?ob rkg:evidence ?ev . ?ev rkg:sentence ?sentence .
@@ -933,6 +936,17 @@ def entity_html(iri: str, views: dict, host: str = "") -> str:
         parts.append("</table>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def query_page(queries: list[dict], nonce: str, max_rows: int = 10_000, timeout: float = 10.0) -> str:
+    """The query page: the template with the prefixes and saved queries embedded as JSON."""
+    from .query import PREFIX_HEADER
+
+    data = {"prefixes": PREFIX_HEADER, "queries": queries, "resource": RKR, "maxRows": max_rows, "timeout": timeout}
+    # JSON inside <script>: escape <, > and & so that no text from a query file can close the element
+    blob = (json.dumps(data, ensure_ascii=False).replace("&", "\\u0026")
+            .replace("<", "\\u003c").replace(">", "\\u003e"))
+    return PAGE_TEMPLATE.read_text(encoding="utf-8").replace("{{NONCE}}", nonce).replace("{{DATA}}", blob)
 
 
 class _Server(ThreadingHTTPServer):
