@@ -6,7 +6,7 @@ STORE   := out/store
 SHARED  ?= ../shared
 EVAL    ?= out/eval
 
-.PHONY: run test install eval quality clean
+.PHONY: run test install browser eval quality clean
 
 $(BIN)/kg: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,20 @@ run: install
 	$(BIN)/kg viz --store $(STORE) --output out/graph.html
 	@echo "graph: out/graph.ttl  view: out/graph.html  store: $(STORE)"
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium through Playwright (no Playwright browser download);
+# a CJK font makes the screenshots readable. Installed only when missing.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e $(CJK_FONT) ]; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    echo "installing chromium and a CJK font with apt-get"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	        chromium fonts-wqy-microhei >/dev/null; \
+	fi
 
 # Dev-set score against the gold annotation in ../shared/eval (fresh store each time).
 eval: install

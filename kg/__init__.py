@@ -72,7 +72,7 @@ def open_graph(store: str | Path):
 
 def validate(store: str | Path):
     """SHACL-validate the store against ontology/shapes.ttl; returns a ValidationReport."""
-    from .validate import validate as _validate
+    from .shacl import validate as _validate
 
     return _validate(open_graph(store))
 

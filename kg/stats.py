@@ -6,13 +6,11 @@ import logging
 from collections import Counter
 from decimal import Decimal
 
-from .errors import FormatError
+from .errors import FormatError, KgError
 
 log = logging.getLogger(__name__)
 
-RKG = "https://w3id.org/reform-kg/ontology#"
-RKR = "https://w3id.org/reform-kg/resource/"
-STATS_GRAPH = f"{RKR}graph/stats"
+STATS_GRAPH = "https://w3id.org/reform-kg/resource/graph/stats"   # rkr:graph/stats
 STATS_FORMATS = ("table", "json")
 
 # The classes that act (SPEC: the parties of rkg:cooperatesWith); measures, policies and
@@ -22,8 +20,8 @@ METRICS = ("degree", "betweenness", "pagerank")
 
 # Exact betweenness is O(nodes x edges); above this size it is estimated from a fixed
 # sample of sources, which keeps `kg stats` within seconds on large graphs.
-EXACT_BETWEENNESS_MAX = 1500
-BETWEENNESS_SAMPLE = 500
+EXACT_BETWEENNESS_MAX = 1000
+BETWEENNESS_SAMPLE = 200
 SEED = 42
 
 
@@ -92,6 +90,8 @@ def compute(g, top: int = 10) -> dict:
     """Counts per class and relation, the most central actors and zones, and communities, as plain data."""
     import networkx as nx
 
+    if top < 1:
+        raise KgError("--top must be at least 1")
     u = simple_graph(g)
     scores = centrality(g, u)
     classes = Counter(d["cls"] for _, d in g.nodes(data=True))
@@ -143,9 +143,13 @@ def annotation_quads(result: dict) -> list:
     """rkg:degree, rkg:betweenness, rkg:pageRank and rkg:community of every entity, in the stats graph."""
     from pyoxigraph import Literal, NamedNode, Quad
 
+    from . import vocab
+
     graph = NamedNode(STATS_GRAPH)
-    integer, decimal = (NamedNode(f"http://www.w3.org/2001/XMLSchema#{t}") for t in ("integer", "decimal"))
-    props = {m: NamedNode(RKG + m) for m in ("degree", "betweenness", "pageRank", "community")}
+    integer, decimal = NamedNode(str(vocab.XSD.integer)), NamedNode(str(vocab.XSD.decimal))
+    props = {name: NamedNode(str(term)) for name, term in
+             (("degree", vocab.degree), ("betweenness", vocab.betweenness), ("pageRank", vocab.pageRank),
+              ("community", vocab.community))}
     scores, community_of = result["_scores"], result["_community"]
 
     def dec(x: float) -> Literal:
@@ -215,5 +219,5 @@ def format_stats(result: dict, fmt: str = "table") -> str:
                f"modularity {c['modularity']}")
     out += _table(["id", "size", "classes", "most central members"],
                   [[p["id"], p["size"], " ".join(f"{k}:{v}" for k, v in p["classes"].items()),
-                    "、".join(p["top"])] for p in c["list"]])
+                    "、".join(t if len(t) <= 20 else t[:19] + "…" for t in p["top"])] for p in c["list"]])
     return "\n".join(out)

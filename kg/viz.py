@@ -39,10 +39,10 @@ GLYPHS = {"hexagon": "⬢", "dot": "●", "diamond": "◆", "square": "■", "tr
           "triangleDown": "▼", "svg:document": "▮", "svg:pentagon": "⬟", "svg:plus": "✚", "svg:ring": "◎"}
 
 # Above this many entities the page draws the most central ones first and lets the user expand.
-MAX_NODES = 400
-# vis-network's physics is pleasant on small graphs but costs seconds on large ones; above this
-# the networkx layout is final and physics stays off.
-PHYSICS_MAX = 250
+MAX_NODES = 500
+# vis-network's physics is pleasant on small graphs but costs seconds on large ones; it runs only
+# when the whole graph is drawn and no larger than this, otherwise the networkx layout is final.
+PHYSICS_MAX = 500
 # Matrix caps: a 5,000-measure table helps nobody; what is left out is said on the page.
 MAX_ROWS, MAX_COLS = 300, 150
 
@@ -202,7 +202,7 @@ def view_data(oxi, focus: str | None = None, depth: int = 2, types: list[str] | 
                     f"({left}). Search finds every entity; double-click a node to draw its neighbours.")
     log.info("graph view: %d nodes (%d drawn), %d edges", len(nodes), len(drawn), len(edges))
     return {"nodes": nodes, "edges": edges, "sentences": list(sentences), "docs": doc_list,
-            "drawn": len(drawn), "physics": len(drawn) <= PHYSICS_MAX, "size": size,
+            "drawn": len(drawn), "physics": len(drawn) == len(nodes) and len(drawn) <= PHYSICS_MAX, "size": size,
             "colors": COLORS, "shapes": SHAPES, "glyphs": GLYPHS,
             "classes": [c for c in COLORS if counts[c]], "counts": dict(counts), "shown": dict(shown),
             "relations": dict(sorted(relations.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -225,6 +225,11 @@ def write_graph(oxi, output: Path, **options) -> dict:
 
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _head(text: str, n: int = 16) -> str:
+    """A column header short enough to stand upright; the full name is in its tooltip."""
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _province_names() -> dict[str, str]:
@@ -332,8 +337,8 @@ def diffusion_body(oxi) -> tuple[str, dict]:
         f"<span style=\"background:{colour[p]}\">{_esc(p)}</span>" for p in provinces) + "</div>")
     out.append("<div class=wrap><table class=matrix><thead><tr><th class=corner>措施 measure \\ 园区 zone</th>")
     out += [f"<th class=col style=\"background:{colour[province.get(z, '')]}\" "
-            f"title=\"{_esc(zones[z] + ' — ' + province.get(z, ''))}\"><span>{_esc(zones[z])}</span></th>" for z in cols]
-    out.append("<th class=col><span>园区数 zones</span></th></tr></thead><tbody>")
+            f"title=\"{_esc(zones[z] + ' — ' + province.get(z, ''))}\"><span>{_esc(_head(zones[z]))}</span></th>" for z in cols]
+    out.append("<th class=col title=\"zones\"><span>园区数</span></th></tr></thead><tbody>")
     for m in rows:
         tds = []
         for z in cols:
@@ -402,8 +407,8 @@ def responsibility_body(oxi, focus: str | None = None) -> tuple[str, dict]:
                    + (f"; showing {len(shown_rows)} tasks and {len(shown_cols)} agencies" if
                       (len(shown_rows), len(shown_cols)) != (len(rows), len(cols)) else "") + ".</p>")
         out.append("<div class=wrap><table class=matrix><thead><tr><th class=corner>任务 task \\ 单位 agency</th>")
-        out += [f"<th class=col title=\"{_esc(agencies[a])}\"><span>{_esc(agencies[a])}</span></th>" for a in shown_cols]
-        out.append("<th class=col><span>牵头 lead</span></th><th class=col><span>参与 shared</span></th></tr></thead><tbody>")
+        out += [f"<th class=col title=\"{_esc(agencies[a])}\"><span>{_esc(_head(agencies[a]))}</span></th>" for a in shown_cols]
+        out.append("<th class=col title=\"lead\"><span>牵头</span></th><th class=col title=\"shared\"><span>参与</span></th></tr></thead><tbody>")
         for i, m in enumerate(shown_rows, 1):
             tds = []
             for a in shown_cols:

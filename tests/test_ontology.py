@@ -11,7 +11,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS
 
 from kg import model, vocab
-from kg.validate import ValidationReport, validate
+from kg.shacl import ValidationReport, validate
 from kg.vocab import RKG, RKR
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/reform-kg/ontology")
