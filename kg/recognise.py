@@ -5,7 +5,7 @@ Each class has a small grammar over the cleaned sentence text: a *type ending* (
 read leftwards word by word (jieba's words and tags) up to a clause boundary, a governing
 verb or a function word. Places come from cpca's gazetteer (provinces, cities, counties
 with their codes). A name made only of generic words (科技产业园, 有关部门, 重点项目) is
-not a mention. Bare zone words (经开区, 该区) and bare bodies (管委会, 县政府) become
+not a mention. Bare zone words (经开区, 该区) and bare bodies (管委会, 县人民政府) become
 reference mentions of the zone or place in focus. All word lists are data in
 kg/resources/recognise_*.txt; this module holds the grammar only.
 """
@@ -16,11 +16,13 @@ import importlib.util
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from .model import Document, Mention
+from .normalise import simplified
 from .resources import load_list, load_table
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,8 @@ QUOTES = "“”\"‘’「」『』"
 PUNCT = set("，,。．.；;：:！!？?、…—–-~·•《》〈〉【】[]［］〔〕/\\|　 \t\n+＋")
 CN_DIGITS = "一二三四五六七八九十"
 
-# Which classes may be named inside which (江西赣州经开区 holds Places 江西 and 赣州;
-# 赣江新区管委会 holds the Zone 赣江新区; a policy title holds its issuer and the plan
+# Which classes may be named inside which (湖南长沙经开区 holds Places 湖南 and 长沙;
+# 湘江新区管委会 holds the Zone 湘江新区; a policy title holds its issuer and the plan
 # it issues). Everything else that overlaps a longer mention is dropped.
 NESTED = {
     "Zone": {"Place"},
@@ -45,6 +47,7 @@ NESTED = {
     "Project": {"Company", "Place"},
     "Measure": set(),
     "Fund": {"Place"},
+    "Industry": {"Industry"},
 }
 
 # POS tags (jieba/ICTCLAS) of words that can be part of a name.
@@ -83,28 +86,28 @@ def _measure_heads() -> tuple[tuple[str, bool], ...]:
 
 
 @lru_cache(maxsize=None)
-def _name_verbs() -> dict[str, frozenset[str]]:
+def _name_verbs() -> MappingProxyType:
     out: dict[str, set[str]] = {}
     for cls, verb in table("recognise_name_verbs.txt"):
         out.setdefault(cls, set()).add(verb)
-    return {k: frozenset(v) for k, v in out.items()}
+    return MappingProxyType({k: frozenset(v) for k, v in out.items()})
 
 
 @lru_cache(maxsize=None)
-def _regions() -> dict[str, str]:
+def _regions() -> MappingProxyType:
     """Named-region surface -> canonical name."""
-    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("recognise_place_regions.txt")}
+    return MappingProxyType({r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("recognise_place_regions.txt")})
 
 
 @lru_cache(maxsize=None)
-def agency_stems() -> dict[str, str]:
+def agency_stems() -> MappingProxyType:
     """Department stem (short or full) -> full stem."""
-    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_stems.txt")}
+    return MappingProxyType({r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_stems.txt")})
 
 
 @lru_cache(maxsize=None)
-def agency_suffixes() -> dict[str, str]:
-    return {r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_suffixes.txt")}
+def agency_suffixes() -> MappingProxyType:
+    return MappingProxyType({r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("resolve_agency_suffixes.txt")})
 
 
 # --------------------------------------------------------------------------- gazetteer
@@ -161,7 +164,7 @@ def gazetteer() -> Gazetteer:
             if stem and stem != name and len(stem) >= 2:
                 (county if level == 2 else short).setdefault(stem, []).append(p)
     def freeze(d):
-        return {k: tuple(sorted(v, key=lambda p: (p.level, p.code))) for k, v in d.items()}
+        return MappingProxyType({k: tuple(sorted(v, key=lambda p: (p.level, p.code))) for k, v in d.items()})
     full_f, short_f, county_f = freeze(full), freeze(short), freeze(county)
     maxlen = max(len(k) for d in (full_f, short_f, county_f) for k in d)
     return Gazetteer(full_f, short_f, county_f, maxlen)
@@ -208,11 +211,39 @@ class Tok:
     flag: str
 
 
-class Sent:
-    """One sentence with its jieba words; offsets are local to the sentence."""
+def _word_freq(segmenter) -> dict | None:
+    """Word frequencies of the segmenter's jieba dictionary (None without a segmenter)."""
+    if segmenter is None:
+        return None
+    freq = getattr(segmenter, "freq", None)
+    if callable(freq):
+        return _FreqView(freq)
+    segmenter.cut("")                       # make sure the dictionary is loaded
+    tok = getattr(segmenter, "_tokenizer", None)
+    return getattr(tok, "FREQ", None)
 
-    def __init__(self, index: int, text: str, base: int, segmenter):
+
+class _FreqView:
+    """Adapts a frequency function to the mapping interface used here."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def get(self, word, default=None):
+        return self.fn(word) or default
+
+
+class Sent:
+    """One sentence with its jieba words; offsets are local to the sentence.
+
+    ``text`` is the simplified-character view that the rules read (same length as the
+    sentence); ``written`` is the sentence as written, which mentions quote."""
+
+    def __init__(self, index: int, text: str, base: int, segmenter, written: str | None = None,
+                 freq=None):
         self.index, self.text, self.base = index, text, base
+        self.written = written if written is not None and len(written) == len(text) else text
+        self.freq = freq if freq is not None else _word_freq(segmenter)
         toks, pos = [], 0
         for w, flag in (segmenter.posseg(text) if segmenter is not None and text else []):
             toks.append(Tok(pos, pos + len(w), w, flag))
@@ -227,6 +258,12 @@ class Sent:
         self.tok_of[len(text)] = len(toks)
         self.starts = {t.start for t in toks}
         self.ends = {t.end for t in toks}
+
+    def rare(self, word: str, limit: int = 200) -> bool:
+        """A word the general dictionary does not know (or barely knows): likely a proper name."""
+        if self.freq is None:
+            return True
+        return (self.freq.get(word) or 0) < limit
 
     def tok_before(self, pos: int) -> Tok | None:
         """The word holding the character just before pos."""
@@ -244,20 +281,17 @@ class Cand:
     a: int
     b: int
     name: str = ""
-    ref: str = ""            # "" (a name) or how to complete a reference: "zone", "zone:管委会", "county:政府"
+    ref: str = ""            # how to complete a reference: "zone", "zone:管委会", "zonename:税务局", "county:政府"
     attrs: tuple = ()
     prio: int = 0            # higher wins among spans of equal length
     nested_only: bool = False  # only kept inside a longer mention
+    governed: bool = False     # a measure named after its governing verb or in quotes (may nest in a title)
 
 
 # --------------------------------------------------------------------------- helpers
 
 def _is_han(ch: str) -> bool:
     return bool(re.match(f"[{HAN}]", ch))
-
-
-def _clean_level(text: str) -> str:
-    return text
 
 
 def _is_place_piece(piece: str) -> bool:
@@ -295,7 +329,7 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
 
     Stops at punctuation, function words, verbs (except those the class allows inside
     names), generic determiners, and — when anchor is set — at the first non-place word
-    left of a place or level word (中新|苏州工业园区: the zone starts at 苏州).
+    left of a place or level word (中德|青岛经开区: the zone starts at 青岛).
     vn_words, when given, limits verbal nouns to those words; stop_after ends the name
     after one of these endings (an institution named after its company).
     """
@@ -327,9 +361,16 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
             break
         tok = st.tok_before(pos)
         piece = text[tok.start:pos] if tok else ch
+        if tok is not None and tok.end > pos and pos == a:
+            pos = tok.start      # the ending is cut out of a longer word (引导|基金): keep the word
+            continue
         is_place = _is_anchor_place(piece)
         if anchor and anchored and not is_place and piece not in levels:
-            break
+            # a company's brand may stand before its place (中德|青岛…集团): only a rare word goes on
+            if cls == "Company" and text[:pos].endswith(("公司", "集团")):
+                anchored = False     # X有限公司|赣州|分公司: the parent's name goes on
+            elif not (cls == "Company" and len(piece) >= 2 and st.rare(piece, 50) and piece not in generic_pre):
+                break
         if is_place or piece in levels:
             anchored = anchored or anchor
             pos = tok.start
@@ -337,11 +378,12 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
         if piece in allowed_verbs:
             pos = tok.start
             continue
-        if piece in stops or piece in generic_pre:
+        if piece in stops or piece in generic_pre or (
+                len(piece) >= 3 and any(piece.endswith(w) for w in stops if len(w) >= 2)):
             break
         flag = tok.flag if tok else "n"
         if flag == "c" and piece == "和" and cls == "Agency":
-            # 改革和创新发展领导小组 goes on; 三局和外资招商局 is two bodies
+            # 改革和创新发展领导小组 goes on; 二局和外商服务局 is two bodies
             if re.search("[局办委厅部组室]$", text[:tok.start]):
                 break
             pos = tok.start
@@ -349,16 +391,29 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
         if cls == "Agency" and len(piece) == 2 and piece[1] in "省市县" and not _is_anchor_place(piece):
             pos -= 1        # 报省…: the body starts at its level prefix
             break
+        if len(piece) >= 2 and st.rare(piece, 20) and flag not in ("p", "c", "r", "m", "q", "x") \
+                and not flag.startswith("u") and re.fullmatch(f"[{HAN}]+", piece):
+            pos = tok.start      # a word jieba does not know is most likely a proper name (雄安, 远航)
+            continue
         if flag.startswith("v") and flag not in ("vn", "vg"):
-            if not (verbs or piece in allowed_verbs):
+            prev = st.tok_before(tok.start)
+            glued = (cls in ("Company", "Project") and len(piece) == 1 and prev is not None and len(prev.word) == 1
+                     and prev.flag in ("vg", "zg", "g", "ng", "nr"))
+            brand_verb = (cls == "Company" and len(piece) >= 2 and piece not in wordset("recognise_measure_verbs.txt")
+                          and piece not in wordset("recognise_governing_verbs.txt"))
+            if not (verbs or piece in allowed_verbs or glued or brand_verb):
                 break
         elif flag == "vn" and vn_words is not None and piece not in vn_words and piece not in allowed_verbs:
             break
-        elif flag in ("t", "m") and not re.search(r"\d", piece) and len(piece) >= 2:
+        elif flag in ("t", "m") and not re.search(r"\d", piece) and len(piece) >= 2 and (flag == "m" or cls == "Zone") \
+                and piece[-1] not in "元个家项年月日亿万批些名人次位所":
+            pass
+        elif flag == "q" and cls == "Project" and re.search(r"\d$", text[:tok.start]):
             pass
         elif flag == "m" and re.fullmatch(r"[0-9.]+[A-Za-z]*|[A-Za-z]+", piece) and cls in ("Project", "Measure"):
             pass
-        elif flag in ("a", "f") and cls == "Company" or flag == "a" and cls == "Agency":
+        elif flag in ("a", "f") and cls == "Company" or flag == "a" and cls in ("Agency", "Project") \
+                or flag == "f" and cls == "Zone" and re.fullmatch("[东南西北中][部]?", piece):
             pass
         elif flag not in ok_flags:
             if not (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", piece)):
@@ -421,6 +476,13 @@ def _preceded_by_generic(st: Sent, a: int) -> bool:
 
 # --------------------------------------------------------------------------- places
 
+@lru_cache(maxsize=None)
+def _region_suffix_re() -> re.Pattern:
+    """赣南革命老区: a province abbreviation + direction + a regional ending."""
+    return re.compile(f"[{alternation('recognise_province_abbreviations.txt')}][东南西北中]"
+                      f"(?:{alternation('recognise_place_region_suffixes.txt')})")
+
+
 def find_places(st: Sent) -> list[Cand]:
     """Gazetteer places and named regions, on jieba word boundaries."""
     g = gazetteer()
@@ -442,8 +504,7 @@ def find_places(st: Sent) -> list[Cand]:
                 hit = (w, kind)
                 break
         if hit is None:
-            m = re.match(f"([{alternation('recognise_province_abbreviations.txt')}][东南西北中])"
-                         f"({alternation('recognise_place_region_suffixes.txt')})", text[i:])
+            m = _region_suffix_re().match(text, i)
             if m and i in st.starts:
                 out.append(Cand("Place", i, i + m.end(), name=m.group(0)))
                 i += m.end()
@@ -455,8 +516,12 @@ def find_places(st: Sent) -> list[Cand]:
             out.append(Cand("Place", i, i + len(w), name=regions[w]))
         else:
             places = place_of(w)
-            out.append(Cand("Place", i, i + len(w), name=places[0].name,
-                            attrs=(("code", places[0].code),)))
+            end = i + len(w)
+            if w.endswith("县") and text[end:end + 1] == "区":
+                end += 1        # 撤县设区: 赣县 -> 赣县区
+            out.append(Cand("Place", i, end, name=places[0].name, attrs=(("code", places[0].code),)))
+            i = end
+            continue
         i += len(w)
     return out
 
@@ -464,31 +529,30 @@ def find_places(st: Sent) -> list[Cand]:
 def _place_ok(st: Sent, a: int, b: int, kind: str, found: list[Cand]) -> bool:
     """A gazetteer hit counts only on word boundaries (大同小异 is not 大同)."""
     text = st.text
-    if a not in st.starts:
-        tok = st.tok_at(a)
-        # jieba may glue a place to what precedes it only as part of a longer place word
-        if not (tok and tok.flag == "ns" and text[tok.start:a] and place_of(text[tok.start:a])):
-            return False
+    if kind == "region" and b - a >= 3:
+        return True
+    after_place = any(c.b == a for c in found)
     rest = text[b:]
     zone_or_body = re.match(f"(?:[{OPEN}][^{CLOSE}]{{1,8}}[{CLOSE}])?(?:{alternation('recognise_zone_suffixes.txt')}"
                             f"|{alternation('recognise_agency_govbodies.txt')}|海关|{alternation('recognise_institution_suffixes.txt')})",
                             rest)
+    next_place = any(text[b:b + L] in gazetteer().full or text[b:b + L] in gazetteer().short
+                     for L in range(2, 5))
+    if a not in st.starts and not after_place:
+        return False
     if b not in st.ends:
         tok = st.tok_at(b - 1)
-        # a place glued to a type word by jieba (苏州工业园区, 赣州市) is still a place
-        if not (tok and tok.start == a and (zone_or_body or re.match("[省市县区]", rest))):
-            if not zone_or_body:
-                return False
+        # jieba glues a place to a type word or to the next place (宁波保税区, 湖南长沙)
+        if not (zone_or_body or next_place or re.match("[省市县区]", rest)):
+            return False
     if kind == "county":
-        after_parent = any(c.b == a and c.attrs and place_of(text[c.a:c.b])
-                           and any(p.within(q) for p in place_of(text[a:b]) for q in place_of(text[c.a:c.b]))
-                           for c in found)
-        tok = st.tok_at(a)
-        is_word = tok is not None and tok.start == a and tok.end == b and tok.flag == "ns"
-        return bool(after_parent or zone_or_body or is_word)
+        parent = [c for c in found if c.b == a and c.attrs]
+        inside_parent = any(p.within(q) for p in place_of(text[a:b]) for c in parent for q in place_of(text[c.a:c.b]))
+        free_start = a == 0 or not _is_han(text[a - 1]) or bool(parent)
+        return bool(inside_parent or (zone_or_body and free_start))
     if kind == "full" and b - a == 2:
         tok = st.tok_at(a)
-        return tok is not None and tok.start == a and (tok.end == b or zone_or_body is not None)
+        return tok is not None and tok.start == a and (tok.end == b or zone_or_body is not None or next_place)
     return True
 
 
@@ -511,7 +575,7 @@ def find_zones(st: Sent) -> list[Cand]:
         if b < len(text) and text[b] in "区园":      # a longer word goes on (园区 after 产业)
             continue
         start = walk_left(st, a, "Zone", max_chars=14, vn_words=generic)
-        # drop leading level words (国家级广安经开区 -> 广安经开区)
+        # drop leading level words (国家级岳阳经开区 -> 岳阳经开区)
         while True:
             lv = next((w for w in words("recognise_levels.txt") if text.startswith(w, start) and start + len(w) < a), None)
             if not lv:
@@ -522,8 +586,10 @@ def find_zones(st: Sent) -> list[Cand]:
             placed = [p for p in pieces if place_of(p) or _is_region_abbrev(p)]
             names = [p for p in pieces if p not in placed and p not in levels]
             bracket = re.search(f"[{OPEN}]", text[start:a])
-            proper = [p for p in names if _rare(p, 500) and specific([p], generic)
+            proper = [p for p in names if st.rare(p, 1500) and specific([p], generic)
                       and (st.tok_at(text.find(p, start)) is None or st.tok_at(text.find(p, start)).flag not in ("i", "l"))]
+            if m.group(0).endswith("基地") and not placed:
+                continue         # a designated base counts only with its place (杭州…高技术基地)
             if placed or bracket or proper:
                 out.append(Cand("Zone", start, b))
                 continue
@@ -580,14 +646,14 @@ def _match_body(text: str, pos: int) -> int:
 def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]:
     text = st.text
     out: list[Cand] = []
-    # 1. place + body (江西省人民政府, 南昌海关, 江西证监局, 涟水县委)
+    # 1. place + body (湖南省人民政府, 长沙海关, 湖南证监局, 浏阳市委)
     for p in places:
         if not p.attrs and p.name not in ("中国",):
             continue
         end = _match_body(text, p.b)
         if end:
             out.append(Cand("Agency", p.a, end, prio=2))
-    # 2. level prefix + body (省发改委, 省委组织部, 国家发改委, 县政府)
+    # 2. level prefix + body (省发改委, 省委组织部, 国家发改委, 县人民政府)
     for m in re.finditer("国家|中央|全国|省|市|县|区|州", text):
         a, pre = m.start(), m.group(0)
         end = _match_body(text, m.end())
@@ -609,7 +675,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
         if pre == "市" and a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和与及将由向经":
             continue
         out.append(Cand("Agency", a, end, prio=1))
-    # 3. ministries without prefix (工信部, 商务部) and central organs (国务院)
+    # 3. ministries without prefix (商务部, 商务部) and central organs (国务院)
     for m in _dept_re().finditer(text):
         if m.group("suf") == "部" and not m.group("party") and text[m.end():m.end() + 1] != "门" and (m.start() == 0 or not _is_han(text[m.start() - 1])
                                                                or text[m.start() - 1] in "被由和与及、向经在将"):
@@ -617,11 +683,11 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
     for w in words("recognise_agency_central.txt"):
         for m in re.finditer(re.escape(w), text):
             out.append(Cand("Agency", m.start(), m.end()))
-    # 4. people's bank branches (人行南昌中心支行)
+    # 4. people's bank branches (人行长沙中心支行)
     for m in re.finditer("(?:中国人民银行|人民银行|人行)([" + HAN + "]{2,4}?)(中心支行|分行|营业管理部|支行)", text):
         if place_of(m.group(1)):
             out.append(Cand("Agency", m.start(), m.end(), prio=2))
-    # 5. departments of a zone (赣州经开区党群部) and bare bodies of the zone in focus (管委会主任…)
+    # 5. departments of a zone (长沙经开区组织人事部) and bare bodies of the zone in focus (管委会主任…)
     not_bodies = words("recognise_not_bodies.txt")
     titles = words("recognise_person_titles.txt")
     for z in zones:
@@ -635,12 +701,16 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             continue
         if m.group(2) in ("部", "局") and not mid:
             continue
-        if mid and not all(t.flag in NAME_FLAGS or t.flag.startswith("n") for t in _toks_in(st, z.b, z.b + len(mid))):
+        governing = wordset("recognise_measure_verbs.txt") | wordset("recognise_governing_verbs.txt")
+        if mid and any(t.word in governing or t.flag in ("p", "c", "d", "r", "m", "q") or t.flag.startswith("u")
+                       for t in _toks_in(st, z.b, z.b + len(mid))):
             continue
         if z.ref:
-            if _preceded_by_generic(st, z.a) or not text.startswith(titles, end):
+            # 经开区管委会 names the zone's committee; a bare 党群部 after 经开区 needs a title after it
+            if _preceded_by_generic(st, z.a) or not (m.group(2) in ("管委会", "管理委员会", "党工委", "工委")
+                                                     or text.startswith(titles, end)):
                 continue
-            out.append(Cand("Agency", z.a, end, ref="zone:" + body))
+            out.append(Cand("Agency", z.a, end, ref="zonename:" + body))
         else:
             out.append(Cand("Agency", z.a, end, prio=2))
     for m in re.finditer("管委会|党工委", text):
@@ -651,7 +721,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
         if a == 0 or text[a - 1] in PUNCT or text[a - 1] in QUOTES or prev.endswith(("、", "和", "及")):
             if not _preceded_by_generic(st, a) and not prev.endswith(("开发区", "园区", "新区")):
                 out.append(Cand("Agency", a, m.end(), ref="zone:" + m.group(0)))
-    # 6. named bodies with a free-phrase name (…领导小组, …指挥部, 客商服务中心)
+    # 6. named bodies with a free-phrase name (…领导小组, …指挥部, 企业服务中心)
     generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_refs.txt")
     for cls_, suffix in table("recognise_agency_named_suffixes.txt"):
         for m in re.finditer(re.escape(suffix), text):
@@ -659,12 +729,16 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             if any(c.a <= a and b <= c.b for c in out):
                 continue
             start = walk_left(st, a, "Agency", max_chars=30, anchor=False, quotes=True)
-            if start >= a or _preceded_by_generic(st, start):
+            if a - start < 2 or _preceded_by_generic(st, start):
                 continue
             if not specific(split_tokens(st, start, a), generic):
                 continue
+            if _dept_re().fullmatch(text, start, b):
+                # a standard department named bare (行政审批局): the department of the zone in focus
+                out.append(Cand("Agency", start, b, ref="zonename:" + text[start:b]))
+                continue
             out.append(Cand("Agency", start, b))
-    # 7. numbered bureaus and their coordinated siblings (招商一局、二局、三局)
+    # 7. numbered bureaus and their coordinated siblings (投资一局、二局、三局)
     for m in re.finditer(f"([{HAN}]{{2,4}}?)([{CN_DIGITS}])(局|处|科)", text):
         a = walk_left(st, m.start(2), "Agency", max_chars=6, anchor=False)
         if a >= m.start(2):
@@ -679,7 +753,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             s0 = pos + sib.start(2)
             out.append(Cand("Agency", s0, pos + sib.end(2), name=prefix + sib.group(2)))
             pos += sib.end()
-    # 8. quoted bodies (招大引强“追梦办”) and the bare ones listed with them (融资办、基金办)
+    # 8. quoted bodies (“暖企办”) and the bare ones listed with them (金融办、人才办)
     quoted = [m for m in re.finditer(f"“([{HAN}]{{1,3}}办)”", text)
               if not re.match(f"[{HAN}“]", text[m.end():m.end() + 1])]
     for m in quoted:
@@ -710,16 +784,18 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
         a, b = m.span()
         if b < len(text) and text[b] in "化制":      # 公司化, 集团化: not a name
             continue
-        start = walk_left(st, a, "Company", max_chars=26, anchor=False)
-        # a zone reference opens the name of a zone's own company (区招商服务公司)
+        start = walk_left(st, a, "Company", max_chars=26, anchor=True)
+        # a zone reference opens the name of a zone's own company (区产业投资公司)
         if start < a and start > 0 and text[start - 1] == "区" and not _is_han(text[start - 2: start - 1] or "，"):
             start -= 1
         if start >= a:
             continue
         if _preceded_by_generic(st, start):
             continue
+        if re.search("人民银行|人行", text[max(0, start - 6):b]):
+            continue         # the central bank and its branches are government bodies
         pieces = split_tokens(st, start, a)
-        zone_pre = next((z for z in zones if z.a == start and z.b <= a), None)
+        zone_pre = next((z for z in zones if z.a == start and z.b <= a and not z.ref), None)
         if text[start] == "区" and pieces and pieces[0] == "区":
             out.append(Cand("Company", start, b, ref="zone:" + text[start + 1:b]))
             continue
@@ -727,7 +803,7 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
         if not (zone_pre or has_place or specific(pieces, generic)):
             continue
         out.append(Cand("Company", start, b, prio=1))
-    # stock short names: （股票简称：中新集团）/（以下简称“X”）
+    # stock short names: （股票简称：星河发展）/（以下简称“X”）
     for m in re.finditer(f"[{OPEN}](?:股票简称|以下简称|简称)[:：]?“?([{HAN}A-Za-z0-9]{{2,10}})”?[{CLOSE}]", text):
         full = next((c for c in out if c.b == m.start()), None)
         if full:
@@ -737,72 +813,54 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
 
 
 def find_short_companies(st: Sent) -> list[Cand]:
-    """Brand + trade short names (妙通纺织, 同兴达电子) where the sentence treats them as firms."""
+    """Brand + trade short names (骏澜纺织, 博钛电子) where the sentence treats them as firms:
+    items of a list closed by 等…企业, or the subject of a firm's figures (X产量, X董事长)."""
     text = st.text
-    trades = words("recognise_company_trades.txt")
+    trades = words("recognise_company_short_trades.txt")
     generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt") | \
         wordset("recognise_industries.txt")
     out = []
-    trade_re = re.compile("(" + "|".join(map(re.escape, trades)) + ")")
-    for m in trade_re.finditer(text):
-        a, b = m.span()
-        if b < len(text) and _is_han(text[b]) and not re.match(
-                "等|产量|产能|销售|营收|董事|总经理|公司|已|的|在|是|为|将|从|通过|获|成功|作为|由", text[b:]):
-            continue
-        start = walk_left(st, a, "Company", max_chars=6, anchor=False)
-        if start >= a or a - start < 2:
-            continue
-        brand = text[start:a]
-        if any(_is_place_piece(p) for p in split_tokens(st, start, a)) and text[a:b] != "卷烟厂":
-            if not specific([p for p in split_tokens(st, start, a) if not _is_place_piece(p)], generic):
-                if text[a:b] != "卷烟厂":
-                    continue
-        if not specific(split_tokens(st, start, a), generic) and text[a:b] != "卷烟厂":
-            continue
-        if not _rare(brand):
-            continue
-        if not _firm_context(st, start, b):
-            continue
-        out.append(Cand("Company", start, b))
-    return out
-
-
-def _rare(word: str, limit: int = 200) -> bool:
-    """A word jieba's general dictionary does not know (or barely knows): a proper name."""
-    freq = _jieba_freq()
-    if freq is None:
-        return True
-    return (freq.get(word) or 0) < limit
-
-
-@lru_cache(maxsize=None)
-def _jieba_freq_holder() -> list:
-    return []
-
-
-def _jieba_freq():
-    h = _jieba_freq_holder()
-    return h[0] if h else None
-
-
-def _firm_context(st: Sent, a: int, b: int) -> bool:
-    """The span is an item of a list of firms, or the subject of a firm's figures."""
-    text = st.text
-    after = text[b:b + 16]
-    if re.match("产量|产能|销售收入|营收|董事长|总经理|股份", after):
-        return True
-    # enumeration closed by 等…企业/公司/家
-    seg_end = b
-    while seg_end < len(text) and text[seg_end] not in "。；;，,":
-        seg_end += 1
-    tail = text[b:seg_end]
-    if re.search("等[^、]{0,14}(企业|公司|厂商|龙头|项目)", tail) or re.match("、|等", after):
-        lo = a
-        while lo > 0 and text[lo - 1] not in "。；;，,":
+    spans: list[tuple[int, int]] = []
+    # list items: A、B、C等…企业
+    for m in re.finditer(f"等[^。；;]{{0,24}}?(?:企业|公司|厂商|龙头|产业)", text):
+        lo = m.start()
+        while lo > 0 and text[lo - 1] not in "，,。；;：:":
             lo -= 1
-        items = re.split("[、和及]", text[lo:seg_end].split("等")[0])
-        return len(items) >= 2 or "等" in tail
-    return False
+        seg = text[lo:m.start()]
+        pos = lo
+        for item in re.split("(、)", seg):
+            if item != "、":
+                spans.append((pos, pos + len(item)))
+            pos += len(item)
+        if spans and len(seg.split("、")) >= 1:
+            # the first item starts after the preposition that opens the list
+            a0, b0 = spans[-len(seg.split("、"))]
+            s0 = walk_left(st, b0, "Company", max_chars=10, anchor=False, verbs=True)
+            spans[-len(seg.split("、"))] = (max(a0, s0), b0)
+    # subject of a firm's figures: X产量, X产能, X董事长
+    for m in re.finditer("(?=产量|产能|销售收入|营收|董事长|总经理)", text):
+        b0 = m.start()
+        lo = walk_left(st, b0, "Company", max_chars=10, anchor=False)
+        spans.append((lo, b0))
+    for a0, b0 in spans:
+        item = text[a0:b0]
+        trade = next((t for t in trades if item.endswith(t)), None)
+        if trade is None and not item.endswith("厂"):
+            continue
+        tail = trade or "厂"
+        brand = item[: -len(tail)]
+        if re.search("[和与及]", item) or any(w in item for w in words("recognise_industries.txt") if len(w) >= 3):
+            continue
+        # drop a leading place (长沙卷烟厂 keeps it: the place is the brand)
+        if not (2 <= len(brand) <= 6):
+            continue
+        toks = split_tokens(st, a0, a0 + len(brand))
+        if tail != "厂" and not (st.rare(brand) and any(st.rare(t) or len(t) == 1 for t in toks)):
+            continue
+        if tail != "厂" and not specific(toks, generic):
+            continue
+        out.append(Cand("Company", a0, b0))
+    return out
 
 
 # --------------------------------------------------------------------------- institutions, funds, projects
@@ -816,7 +874,11 @@ ESTABLISH = ("组建", "成立", "设立", "创办", "发起设立", "筹建", "
 
 
 def _after_establish(text: str, start: int) -> bool:
-    return text[max(0, start - 4):start].endswith(ESTABLISH)
+    """设立X基金, 设立总规模50亿元的X基金: an establishing verb opens the clause of the name."""
+    lo = start
+    while lo > 0 and text[lo - 1] not in "，,。；;：:、":
+        lo -= 1
+    return any(v in text[lo:start] for v in ESTABLISH)
 
 
 def find_institutions(st: Sent) -> list[Cand]:
@@ -827,14 +889,15 @@ def find_institutions(st: Sent) -> list[Cand]:
         a, b = m.span()
         if b < len(text) and re.match("科技园|城市|园|区|班|路|站", text[b:]):
             continue
-        start = walk_left(st, a, "Institution", max_chars=24, anchor=True)
+        start = walk_left(st, a, "Institution", max_chars=24, anchor=True,
+                          stop_after=words("recognise_company_forms.txt"))
         if start >= a or _preceded_by_generic(st, start):
             continue
         pieces = split_tokens(st, start, a)
         city_pre = text[start] in "市省区县" and (start == 0 or not _is_han(text[start - 1]) or
                                                text[start - 2:start] in ("建成", "依托") or text[start - 1] in "、")
         has_place = any(_is_place_piece(p) for p in pieces)
-        if not (has_place or city_pre or _after_establish(text, start) or specific(pieces, generic)):
+        if not (has_place or city_pre or specific(pieces, generic)):
             continue
         if re.match(r"\s*\d|等|一批", text[b:]) and not has_place:
             continue
@@ -849,11 +912,12 @@ def find_funds(st: Sent) -> list[Cand]:
         a, b = m.span()
         if b < len(text) and re.match("[办会]|公司|招商|管理人", text[b:]):
             continue
-        start = walk_left(st, a, "Fund", max_chars=14, anchor=True)
+        start = walk_left(st, a, "Fund", max_chars=14, anchor=True, verbs=True)
         if start >= a or _preceded_by_generic(st, start):
             continue
         head = text[start]
-        prefixed = head in "省市区县" and (start == 0 or not _is_han(text[start - 1]) or text[start - 2:start] in ("鼓励", "发挥"))
+        tok = st.tok_at(start)
+        prefixed = head in "省市区县" and tok is not None and tok.start == start and tok.word == head
         pieces = split_tokens(st, start, a)
         if prefixed or any(_is_place_piece(p) for p in pieces) or _after_establish(text, start):
             if re.match("等|[、和及]", text[b:b + 1]) and text[start - 1:start] == "、" and not prefixed:
@@ -862,24 +926,40 @@ def find_funds(st: Sent) -> list[Cand]:
     return out
 
 
+def _brand_at(st: Sent, start: int, end: int) -> str:
+    """The word opening a name, single characters joined (蔚|来 -> 蔚来); '' when it is a common word."""
+    tok = st.tok_at(start)
+    if tok is None or tok.start != start:
+        return ""
+    if len(tok.word) >= 2:
+        ok = tok.flag.startswith("n") or tok.flag in ("j", "eng", "x") or st.rare(tok.word, 20)
+        return tok.word if ok else ""
+    word, pos = "", start
+    while pos < end and len(word) < 3:
+        t = st.tok_at(pos)
+        if t is None or len(t.word) != 1 or not _is_han(t.word):
+            break
+        word += t.word
+        pos = t.end
+    return word if len(word) >= 2 else ""
+
+
 def find_projects(st: Sent) -> list[Cand]:
+    """X项目 named by a brand (梅溪湖项目, 星河精密项目), a bracketed place or a capacity."""
     text = st.text
     generic = wordset("recognise_generic_words.txt") | wordset("recognise_industries.txt")
     out = []
     for m in re.finditer("项目", text):
         a, b = m.span()
-        if b < len(text) and re.match("库|包|群|部|管理|建设|招引|用地|落地|投资|签约", text[b:]):
-            pass
         start = walk_left(st, a, "Project", max_chars=22, anchor=False)
-        if start >= a or _preceded_by_generic(st, start):
+        if start >= a or _preceded_by_generic(st, start) or text[start - 1:start] in QUOTES:
             continue
         pieces = split_tokens(st, start, a)
         capacity = re.search(r"\d+(?:\.\d+)?(?:GWh|GW|MW|MWh|万吨|万台|万辆|万套|亿只)", text[start:a])
         bracket = re.search(f"[{OPEN}]", text[start:a])
-        brandish = [p for p in pieces if p not in generic and _rare(p) and len(p) >= 2 and not _is_place_piece(p)]
-        if capacity or bracket or brandish:
-            if not specific(pieces, generic):
-                continue
+        first = _brand_at(st, start, a)
+        brand = bool(first) and st.rare(first, 100) and first not in generic
+        if (capacity or bracket or brand) and specific(pieces, generic):
             out.append(Cand("Project", start, b))
     return out
 
@@ -911,7 +991,7 @@ def find_policies(st: Sent) -> list[Cand]:
         if _policy_head_re().search(m.group(1)):
             out.append(Cand("Policy", m.start(1), m.end(1), prio=3))
     # a title line without book-title marks: [issuer]关于…的通知
-    m = re.match(f"^(?P<issuer>[{HAN}]{{2,40}}?)?(?P<title>关于.{{4,150}}的(?:通知|意见|决定|批复|报告|函))$", text)
+    m = re.match(f"^(?P<issuer>[{HAN}]{{2,40}}?)?(?P<title>关于.{{4,150}}的[{HAN}]{{0,4}}(?:通知|意见|决定|批复|报告|函|办法|方案))$", text)
     if m:
         out.append(Cand("Policy", m.start("title"), m.end("title"), prio=3))
         out += _policy_inner(st, m.start("title"), m.end("title"))
@@ -921,21 +1001,22 @@ def find_policies(st: Sent) -> list[Cand]:
         prev = next((t for t in titles if 0 <= a - t.b <= 3 and re.fullmatch(r"》?\s*[（(]?\s*", text[t.b:a])), None)
         out.append(Cand("Policy", a, b, name=text[prev.a:prev.b] if prev else "", prio=3))
     # unbracketed specific titles: …实施方案 / …条例, and quoted + 政策
-    for head in words("recognise_policy_unquoted.txt"):
+    for head, need in sorted(table("recognise_policy_unquoted.txt"), key=lambda r: -len(r[0])):
         for m in re.finditer(re.escape(head), text):
             a, b = m.span()
             if b < len(text) and _is_han(text[b]) and not re.match("[和及与中上的]|制定|出台|落实|印发|实施|督", text[b:]):
                 continue
-            if any(t.a <= a < t.b for t in titles) or re.match(f"[{OPEN}]", text[b:b + 1]) and False:
+            if any(t.a <= a < t.b for t in titles) or any(c.cls == "Policy" and c.a <= a < c.b for c in out):
                 continue
             start = _policy_left(st, a)
             if start >= a:
                 continue
             pieces = split_tokens(st, start, a)
-            quoted = "“" in text[start:a]
-            placed = any(_is_place_piece(p) for p in pieces[:2])
-            if head == "条例" or quoted or placed or (len(text[start:a]) >= 6 and specific(
-                    pieces, wordset("recognise_generic_words.txt") | wordset("recognise_measure_generic.txt"))):
+            marked = "“" in text[start:a] or any(_is_place_piece(p) for p in pieces[:2]) or \
+                re.search(alternation("recognise_zone_suffixes.txt"), text[start:a])
+            named = len(text[start:a]) >= 6 and specific(
+                pieces, wordset("recognise_generic_words.txt") | wordset("recognise_measure_generic.txt"))
+            if need == "any" or marked or (need == "name" and named):
                 out.append(Cand("Policy", start, b, prio=2))
     for m in re.finditer(f"“[^“”]{{1,20}}”([{HAN}]{{0,6}})政策", text):
         if not re.search("的|等", m.group(1)):
@@ -946,17 +1027,22 @@ def find_policies(st: Sent) -> list[Cand]:
 def _policy_left(st: Sent, a: int) -> int:
     """Start of an unbracketed title ending at a: back to a clause break or an issuing verb."""
     text = st.text
-    stops = ("出台", "印发", "制定", "发布", "实施", "落实", "贯彻", "根据", "按照", "依据", "执行", "修订",
-             "编制", "研究", "对照", "加大对", "包括", "贯彻落实", "认真", "优化调整", "加强")
+    stops = words("recognise_policy_left_stops.txt")
     pos = a
     while pos > 0 and a - pos < 40:
         ch = text[pos - 1]
-        if ch in "，,。；;：:、！？!?()（）《》" or ch.isdigit() or ch in ".．":
+        if ch == "”":
+            j = text.rfind("“", max(0, pos - 30), pos - 1)
+            if j < 0:
+                break
+            pos = j
+            continue
+        if ch in "，,。；;：:、！？!?()（）《》“" or ch.isdigit() or ch in ".．":
             break
-        if any(text[:pos].endswith(s) for s in stops):
+        if text[:pos].endswith(stops):
             break
         tok = st.tok_before(pos)
-        if tok and tok.flag in ("p", "uj", "ul", "c", "d", "r") and tok.word not in ("和",):
+        if tok and (tok.flag in ("p", "c", "d", "r") or tok.flag.startswith("u")) and tok.word not in ("和",):
             break
         pos = tok.start if tok else pos - 1
     return pos
@@ -981,113 +1067,230 @@ def _policy_inner(st: Sent, a: int, b: int) -> list[Cand]:
 
 # --------------------------------------------------------------------------- measures
 
-def find_measures(st: Sent) -> list[Cand]:
+_HEADING = re.compile(rf"^\s*(?:\d{{1,2}}\s*[.．、]|[（(]\s*[{CN_DIGITS}\d]+\s*[)）]|[{CN_DIGITS}]+\s*、)")
+
+
+def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
+    """Named reforms: a quoted term + head noun (“一件事一次办”改革), or an unquoted name + head
+    noun governed by a verb (推进干部人事改革). In policy documents (plans with 牵头单位
+    brackets) an unquoted …机制/…制度 is an instruction, not a named reform."""
     text = st.text
     heads = _measure_heads()
     out: list[Cand] = []
-    # quoted term (+ a few words) + head noun: “证照分离”改革, “管委会+公司”运营模式
+    # the heading of a numbered task is the task itself (kg/outline.py reads those)
+    skip_to = 0
+    hm = _HEADING.match(text)
+    if hm:
+        end = re.search("[。；;]", text)
+        skip_to = end.end() if end else len(text)
     for m in re.finditer("“([^“”]{2,30})”", text):
-        a, b = m.span()
-        content = m.group(1)
-        if text[b:b + 1] == "式":
-            continue
-        glue = re.match(f"[{HAN}]{{0,8}}", text[b:]).group(0)
-        best = None
-        for i in range(len(glue), -1, -1):
-            part = glue[:i]
-            h = next((h for h, _ in heads if part.endswith(h)), None)
-            if h is None:
-                continue
-            mid = part[: -len(h)]
-            if len(mid) > 6 or "的" in mid or "等" in mid:
-                continue
-            best = b + i
-            break
-        if best is not None:
-            out.append(Cand("Measure", a, best, prio=1))
-            continue
-        h = next((h for h, _ in heads if content.endswith(h) and len(content) > len(h) + 1), None)
-        if h and not content.endswith("办"):
-            out.append(Cand("Measure", a, b, prio=1))
-    # unquoted name after a governing verb or a clause break: 推进人事制度改革
+        c = _quoted_measure(st, m, heads)
+        if c is not None and c.a >= skip_to:
+            out.append(c)
     generic = wordset("recognise_measure_generic.txt")
+    strong = wordset("recognise_measure_strong_heads.txt")
     for h, unquoted in heads:
-        if not unquoted:
+        if not unquoted or (policy_doc and h not in strong):
             continue
         for m in re.finditer(re.escape(h), text):
             a, b = m.span()
-            if any(c.a <= a < c.b for c in out):
+            if a < skip_to or any(c.a <= a < c.b for c in out):
                 continue
-            if b < len(text) and _is_han(text[b]) and not _measure_right_ok(st, b):
+            if not _measure_right_ok(st, b, h):
                 continue
             start = _measure_left(st, a)
-            if start is None or a - start < 2:
+            if start is None or a - start < 3:
                 continue
-            pieces = split_tokens(st, start, a)
-            if not specific(pieces, generic) or len(text[start:a]) < 2:
+            name = text[start:a]
+            if not _measure_name_specific(st, start, a, generic):
                 continue
-            if re.search("[一二两三四五六七八九十多几]大|各类|一批|三个|等", text[start:a]):
+            if re.search("[一二两三四五六七八九十多几]大|各类|一批|三个|等|一项项|一个个|各项", name):
                 continue
-            out.append(Cand("Measure", start, b))
+            before = text[:start]
+            for w in words("recognise_measure_lead.txt"):
+                before = before[: -len(w)] if before.endswith(w) else before
+            out.append(Cand("Measure", start, b, governed=before.endswith(words("recognise_measure_verbs.txt"))))
     return out
 
 
-def _measure_right_ok(st: Sent, b: int) -> bool:
-    """What follows a head noun must not continue the noun (专项资金, 改革红利)."""
+def _measure_name_specific(st: Sent, a: int, b: int, generic: frozenset[str]) -> bool:
+    """Some word of the name is a non-generic noun (or a verb jieba does not know): 人事制度,
+    主办薪酬; 体制机制, 供给侧, 瞄准 are not enough, nor a verb ruling only generic words
+    (促进|开发区, 融入|国家)."""
+    vocab = generic | {"集中", "进一步", "深层次"}
+    name = st.text[a:b]
+    if all(w in vocab for w in _chars_as_words(name, vocab)):
+        return False
+    found, verbs = False, []
+    for t in _toks_in(st, a, b):
+        w = st.text[max(a, t.start):min(b, t.end)]
+        if t.flag.startswith("v") and t.flag != "vn" and not st.rare(w, 50) and t.end < b:
+            rest, before = st.text[t.end:b], st.text[a:max(a, t.start)]
+            before_generic = all(x in vocab or _is_place_piece(x) for x in _chars_as_words(before, vocab)) \
+                or all(_is_place_piece(p) or p in vocab for p in split_tokens(st, a, max(a, t.start)))
+            if before_generic and all(x in vocab for x in _chars_as_words(rest, vocab)):
+                return False
+        if not w or w in vocab or re.fullmatch(r"[\d.%]+", w):
+            continue
+        if all(x in vocab for x in _chars_as_words(w, vocab)):
+            continue
+        if t.flag.startswith("v") and t.flag != "vn" and not st.rare(w, 50):
+            verbs.append(w)
+            continue
+        if t.flag in ("a", "ad", "d", "r", "p", "c", "u", "uj", "q"):
+            continue
+        found = True
+    if not found and len(verbs) >= 2 and all(len(v) == 2 for v in verbs):
+        found = True     # 帮办代办机制, 联审联批机制: a name made of verbs
+    return found
+
+
+def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
+    """A quoted term with its head noun, and the noun phrase that opens it (开发区“两型三化”…行动)."""
+    text = st.text
+    a, b = m.span()
+    content = m.group(1)
+    if text[b:b + 1] == "式":
+        return None      # “店小二”式服务: a metaphor
+    glue = re.match(f"[{HAN}]{{0,8}}", text[b:]).group(0)
+    end = None
+    for i in range(len(glue), -1, -1):
+        part = glue[:i]
+        h = next((h for h, _ in heads if part.endswith(h)), None)
+        if h is None:
+            continue
+        mid = part[: -len(h)]
+        if len(mid) > 6 or "的" in mid or "等" in mid or (h == "服务" and mid):
+            continue
+        if h == "服务" and not _measure_right_ok(st, b + i, h):
+            continue
+        end = b + i
+        break
+    if end is None:
+        h = next((h for h, _ in heads if content.endswith(h) and len(content) > len(h) + 1), None)
+        if h is None or content.endswith("办") or "、" in content:
+            return None
+        end = b
+    if text[end:end + 1] == "子":
+        return None      # “1+N”改革子方案: a plan, not the reform
+    # the noun phrase before the quote belongs to the name (数字政府建设“一号工程”)
+    start = walk_left(st, a, "Measure", max_chars=12, anchor=False,
+                      flags=frozenset({"n", "nz", "j", "vn", "l", "nt", "ng", "b", "k"}))
+    verbs = words("recognise_measure_verbs.txt")
+    for v in verbs:
+        k = text.rfind(v, start, a)
+        if k >= 0 and len(v) >= 2:
+            start = max(start, k + len(v))
+    # the phrase counts only when it starts at a clean boundary (推进|开发区“两型三化”…行动);
+    # a phrase cut out of a longer one (优化|升级“一号工程”) is dropped
+    before = text[:start]
+    if start < a and not (not before or before[-1] in PUNCT or before[-1] in "“”" or before.endswith(verbs)
+                          or before.endswith(("的", "和", "以"))):
+        start = a
+    # places and scope words open the phrase without naming the measure (全市“…”改革)
+    scopes = words("recognise_levels.txt") + ("全省", "全市", "全国", "全区")
+    moved = True
+    while moved and start < a:
+        moved = False
+        w = next((w for w in scopes if text.startswith(w, start)), None)
+        if w is None:
+            p = next((text[start:start + L] for L in range(4, 1, -1) if _is_anchor_place(text[start:start + L])), None)
+            w = p
+        if w and start + len(w) <= a:
+            start += len(w)
+            moved = True
+    short = text[a:end]
+    if start < a:
+        return Cand("Measure", start, end, name=short, prio=1, governed=True)
+    return Cand("Measure", a, end, prio=1, governed=True)
+
+
+def _measure_right_ok(st: Sent, b: int, head: str) -> bool:
+    """What follows a head noun must not continue the noun (专项资金, 改革红利, 改革创新)."""
     rest = st.text[b:]
-    if re.match("上|中|的|和|及|与|以来|等|为|作为|方面|工作|过程|期间|深入|持续|取得|推动|纳入|要求|进程|之|已|在|，", rest):
+    if not rest or not _is_han(rest[0]):
+        return not rest or rest[0] not in "“"
+    if re.match("上|中|的|和|及|与|以来|等|为|作为|方面|过程|期间|之|已|在|是|，", rest):
         return True
+    if head in ("专项", "试点", "工程", "服务", "计划"):
+        return False
     tok = st.tok_at(b)
-    return bool(tok and tok.start == b and (tok.flag.startswith("v") and tok.flag != "vn" or tok.flag in ("d", "p", "c", "u", "uj", "f", "ad")))
+    if tok is None or tok.start != b or tok.word in ("创新", "发展", "开放", "工作", "红利", "经验"):
+        return False
+    return tok.flag.startswith("v") and tok.flag != "vn" or tok.flag in ("d", "p", "c", "f", "ad") or tok.flag.startswith("u")
 
 
 def _measure_left(st: Sent, a: int) -> int | None:
-    """Start of an unquoted measure name ending at a (None when the left context is not a boundary)."""
+    """Start of an unquoted measure name ending at a, after its governing verb or a clause
+    break (None when a quote or a slogan opens it)."""
     text = st.text
     verbs = words("recognise_measure_verbs.txt")
-    lead = words("recognise_measure_lead.txt")
     pos = a
     while pos > 0 and a - pos < 24:
         ch = text[pos - 1]
-        if ch in "，,。；;：:！？!?（(）)—":
+        if ch in "，,。；;：:！？!?（(）)—《》":
             break
         if ch == "、":
-            # 新技术、新产品 …: a coordinated name stays whole only right after its verb
-            j = pos - 1
-            seg_start = j
+            # 新设备、新工艺、新材料推广工程: a coordinated name stays whole after its verb
+            seg_start = pos - 1
             while seg_start > 0 and text[seg_start - 1] not in "，,。；;：:":
                 seg_start -= 1
             k = next((seg_start + len(v) for v in verbs if text.startswith(v, seg_start)), None)
             items = text[k:a].split("、") if k is not None else []
-            if k is not None and len(items) >= 2 and all(1 <= len(x) <= 4 for x in items[:-1]) and \
+            if len(items) >= 3 and all(1 <= len(x) <= 4 for x in items[:-1]) and \
                     all(x[:1] == items[0][:1] for x in items):
                 pos = k
             break
         if ch in QUOTES:
             return None
-        hit = next((v for v in verbs if text[:pos].endswith(v)), None)
-        if hit:
+        if any(text[:pos].endswith(v) for v in verbs):
             break
         if text[:pos].endswith("的"):
+            if text[:pos - 1].endswith("”"):
+                return None          # “…”的人事管理制度: a slogan that describes the system
             break
         tok = st.tok_before(pos)
         if tok is None:
             break
-        if tok.flag in ("m", "q") and re.search(r"\d", tok.word):
+        piece = text[tok.start:pos]
+        if tok.flag.startswith("v") and tok.flag != "vn" and len(piece) == 1:
+            break            # 抓改革, 促发展: a one-character verb governs what follows
+        if tok.flag in ("m", "q", "t") and (re.search(r"\d", piece) or piece in ("年", "月", "日")):
+            nxt = text[pos:pos + 1]
+            if not (re.fullmatch(r"\d+", piece) and nxt and _is_han(nxt) and nxt not in "个家项名人亿万年月日次批"):
+                break
+        elif tok.flag in ("m", "q") and not (re.search(f"[^{CN_DIGITS}两百千万零〇]", piece)
+                                              and piece[-1] not in "个批项家些位年月日天次"
+                                              and piece not in ("左右", "以上", "以下", "多个")):
             break
-        if tok.flag in ("p", "c", "uj", "ul", "ud", "uz", "r", "d") and tok.word not in ("和", "与", "及"):
+        if tok.flag in ("p", "c", "uj", "ul", "ud", "uz", "u", "r", "d") and tok.word not in ("和", "与", "及"):
             break
         if tok.word in ("和", "及", "与"):
-            # 全员绩效考核和主办薪酬制度: the 和 ends an enumeration only after a 、
             seg = text[max(0, tok.start - 12):tok.start]
-            if "、" in seg:
-                break
+            nxt = st.tok_at(tok.end)
+            if "、" in seg or re.search("[局办委厅部组室]$", text[:tok.start]) or \
+                    (nxt is not None and nxt.flag.startswith("v") and nxt.flag != "vn" and not st.rare(nxt.word, 50)):
+                break       # A、B和C…; 领导小组和…; 主动服务和融入…: the 和 joins two things
         pos = tok.start
-    # leading modifiers that qualify rather than name (全省唯一, 深入, 大力)
+    # a verb or adverb that opens the span governs the name (复制|自贸试验区改革), unless the
+    # name is made of verbs only (联审联批机制)
+    toks = [t for t in _toks_in(st, pos, a)]
+    if toks and all(t.flag.startswith("v") and t.flag != "vn" for t in toks):
+        return pos
+    while pos < a:
+        tok = st.tok_at(pos)
+        if tok is None or tok.start != pos:
+            break
+        if (tok.flag.startswith("v") and tok.flag != "vn") or tok.flag in ("ad", "d"):
+            if tok.end >= a:
+                return None
+            pos = tok.end
+            continue
+        break
     changed = True
     while changed:
         changed = False
-        for w in lead:
+        for w in words("recognise_measure_lead.txt"):
             if text.startswith(w, pos) and pos + len(w) < a:
                 pos += len(w)
                 changed = True
@@ -1111,11 +1314,16 @@ def find_persons(st: Sent) -> list[Cand]:
         if sn is None:
             return None
         tok = st.tok_at(i)
+        if tok is not None and tok.start == i and not tok.flag.startswith("nr") and len(tok.word) >= 2 \
+                and not st.rare(tok.word, 500):
+            return None      # 项目, 高度: a common word, not a name
         if tok and tok.start == i and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4 and tok.word.startswith(sn) \
                 and follow(tok.end):
             return tok.end
         for g in (2, 1):
             e = i + len(sn) + g
+            if g == 2 and any(text.startswith(w, e - 1) for w in after):
+                continue     # 赵明说: the last character starts the reporting verb
             if e <= len(text) and all(_is_han(c) for c in text[i:e]) and follow(e):
                 return e
         return None
@@ -1138,69 +1346,86 @@ def find_persons(st: Sent) -> list[Cand]:
     for h in honor:
         for m in re.finditer(re.escape(h), text):
             j = m.start()
-            for L in (3, 2, 4):
-                i = j - L
-                if i < 0:
+            tok = st.tok_before(j)
+            doctrine = h in ("新时代", "思想", "理论")
+            if tok is not None and tok.end == j and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4:
+                i = tok.start
+            elif doctrine:
+                continue
+            else:
+                i = next((j - L for L in (2, 3) if j - L >= 0 and j - L in st.starts
+                          and any(text.startswith(s_, j - L) for s_ in surnames)
+                          and all(_is_han(c) for c in text[j - L:j])
+                          and _name_boundary(st, j - L)), None)
+                if i is None:
                     continue
-                if i > 0 and _is_han(text[i - 1]) and text[i - 1] not in "由和与及的是以":
-                    continue
-                tok = st.tok_at(i)
-                if not any(text.startswith(s, i) for s in surnames):
-                    continue
-                if h in ("新时代", "思想", "理论") and not (tok and tok.start == i and tok.end == j and tok.flag.startswith("nr")):
-                    continue
-                out.append(Cand("Person", i, j, attrs=(("title", h),) if h in honor[:8] else ()))
-                break
+            if not _name_boundary(st, i):
+                continue
+            out.append(Cand("Person", i, j, attrs=() if doctrine else (("title", h),)))
     return out
+
+
+def _name_boundary(st: Sent, i: int) -> bool:
+    """A name may start at i: the word before is punctuation or a function word (由王某博士)."""
+    if i == 0:
+        return True
+    prev = st.tok_before(i)
+    if prev is None or prev.end != i:
+        return False
+    return prev.flag in ("p", "c", "x", "v", "r", "d") or prev.flag.startswith("u") or prev.word in PUNCT
 
 
 # --------------------------------------------------------------------------- industries
 
+_IND_SUFFIX = ("产业集群", "产业体系", "产业链", "产业")
+
+
 def find_industries(st: Sent) -> list[Cand]:
+    """Industries named in lists that an industry cue closes (A、B等优势产业集群; 以A和B为主)
+    and listed industry words before 产业/产业链/产业集群."""
     text = st.text
     known = wordset("recognise_industries.txt")
     out: list[Cand] = []
-    anchors = [
-        f"等(?:[{HAN}]{{0,6}}?)(?:产业集群|产业体系|产业链|产业|领域|行业)",
-        "(?:产业集群|产业链|产业)(?:为主|创新发展|发展|集聚)",
-        "为主",
-    ]
-    for pat in anchors:
-        for m in re.finditer(pat, text):
-            end = m.start()
-            if pat == "为主":
-                # 以仓储物流和高端装备制造为主
-                j = text.rfind("以", max(0, end - 24), end)
-                if j < 0:
-                    continue
-                span = (j + 1, end)
-            else:
-                lo = end
-                while lo > 0 and text[lo - 1] not in "，,。；;：:":
-                    lo -= 1
-                span = (lo, end)
-            items = _enum_items(st, *span)
-            if not items:
+    cues = f"等[{HAN}]{{0,8}}?(?:产业集群|产业体系|产业链|产业|领域|行业)|(?:产业集群|产业链|产业)(?=[，,。；;]|$)|为主"
+    for m in re.finditer(cues, text):
+        end = m.start()
+        if m.group(0) == "为主":
+            j = text.rfind("以", max(0, end - 24), end)
+            if j < 0 or re.search("[，,。；;]", text[j:end]):
                 continue
-            confirmed = sum(1 for (_, _, w) in items if _industry_core(w) in known)
-            if confirmed == 0:
+            lo = j + 1
+        else:
+            lo = end
+            while lo > 0 and text[lo - 1] not in "，,。；;：:":
+                lo -= 1
+        items = _enum_items(st, lo, end)
+        if not items:
+            continue
+        confirmed = sum(1 for (_, _, w) in items if _industry_core(w) in known)
+        if confirmed == 0:
+            continue
+        broad = wordset("recognise_industry_broad.txt")
+        for a0, b0, w in items:
+            core = _industry_core(w)
+            core = re.sub(f"(?:[{CN_DIGITS}两几多]大)?(?:主导|优势|重点|特色|支柱|新兴|战略性|首位|主攻)*$", "", core) or core
+            if core in broad or _industry_core(core) in broad:
                 continue
-            for a, b, w in items:
-                core = _industry_core(w)
-                if core in known or (len(items) >= 3 and 2 <= len(w) <= 10):
-                    out += _industry_cands(text, a, b)
-    # a listed industry directly before 产业/产业链/产业集群 (智能制造产业链)
+            parts = re.split("及", core)
+            if core in known or (len(parts) == 2 and any(p in known for p in parts)) or \
+                    (len(items) >= 3 and 2 <= len(core) <= 10 and not re.search("[的了着]", core)):
+                out += _industry_cands(text, a0, a0 + len(core))
+    # a listed industry directly before 产业/产业链/产业集群/基地 (智能制造产业链)
     for w in words("recognise_industries.txt"):
-        for m in re.finditer(re.escape(w) + "(产业集群|产业链|产业|基地)", text):
-            a = m.start()
-            if a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和及与等推进加快发展打造了在以":
+        for m in re.finditer(re.escape(w) + "(?=产业集群|产业链|产业|基地)", text):
+            a0 = m.start()
+            if a0 > 0 and _is_han(text[a0 - 1]) and text[a0 - 1] not in "、和及与等进快展造了在以推":
                 continue
-            out.append(Cand("Industry", a, m.end() if m.group(1) in ("产业链", "产业") else m.start(1)))
+            out.append(Cand("Industry", a0, m.end()))
     return out
 
 
 def _industry_core(w: str) -> str:
-    for suf in ("产业集群", "产业链", "产业"):
+    for suf in _IND_SUFFIX:
         if w.endswith(suf) and len(w) > len(suf) + 1:
             return w[: -len(suf)]
     return w
@@ -1213,38 +1438,50 @@ def _industry_cands(text: str, a: int, b: int) -> list[Cand]:
     if m:
         return [Cand("Industry", a, a + len(m.group(1)), nested_only=True),
                 Cand("Industry", a, b, name=m.group(2))]
+    m = re.fullmatch(f"([{HAN}]{{2,8}})及([{HAN}]{{2,8}})", w)
+    if m:        # 智能汽车及智能装备: two industries
+        return [Cand("Industry", a, a + len(m.group(1))), Cand("Industry", a + len(m.group(1)) + 1, b)]
     return [Cand("Industry", a, b)]
 
 
 def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """Items of a coordination ending at hi: 新材料、食品和航空 → three spans."""
+    """Items of a coordination ending at hi: 新材料、食品和航空 → three spans.
+
+    Listed industry names that contain a conjunction (节能与新能源汽车) stay whole."""
     text = st.text
     seg = text[lo:hi]
     if not seg:
         return []
-    parts = []
-    pos = lo
-    for piece in re.split("(、|和|与)", seg):
-        if piece in ("、", "和", "与"):
-            pos += len(piece)
-            continue
-        parts.append((pos, pos + len(piece), piece))
-        pos += len(piece)
-    if not parts:
+    protected = [(mm.start() + lo, mm.end() + lo) for w in words("recognise_industries.txt") if re.search("[与和及]", w)
+                 for mm in re.finditer(re.escape(w), seg)]
+    parts, pos, start = [], lo, lo
+    while pos < hi:
+        ch = text[pos]
+        if ch in "、和与" and not any(x <= pos < y for x, y in protected):
+            parts.append((start, pos))
+            start = pos + 1
+        pos += 1
+    parts.append((start, hi))
+    a0, b0 = parts[0]
+    head = text[a0:b0]
+    m = re.search(f"([{HAN}]{{2,6}})及(\\1[{HAN}]{{1,6}})$", head)
+    known = next((w for w in words("recognise_industries.txt") if head.endswith(w)), None)
+    if m:
+        first = b0 - len(m.group(0))
+    elif known:
+        first = b0 - len(known)
+    else:
+        first = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=frozenset(NAME_FLAGS | {"a"}))
+    if first >= b0:
         return []
-    # the first item starts after the governing verb/preposition
-    a0, b0, w0 = parts[0]
-    start = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=frozenset(NAME_FLAGS | {"a"}))
-    if start >= b0:
+    parts[0] = (max(a0, first), b0)
+    if any(re.search("[以为了的]", text[a:b]) for a, b in parts[1:]):
         return []
-    parts[0] = (start, b0, text[start:b0])
-    return [(a, b, w) for a, b, w in parts if w and not any(c in PUNCT for c in w) and len(w) <= 12]
+    return [(a, b, text[a:b]) for a, b in parts
+            if b > a and not any(c in PUNCT for c in text[a:b]) and b - a <= 12]
 
 
 # --------------------------------------------------------------------------- assembly
-
-FINDERS_NEED_PLACES = ("Agency",)
-
 
 def _skip_sentence(text: str) -> bool:
     """Page chrome, link lists and source lines carry no running text."""
@@ -1268,7 +1505,8 @@ def _select(cands: list[Cand]) -> list[Cand]:
         for o in chosen:
             if c.b <= o.a or o.b <= c.a:
                 continue
-            if o.a <= c.a and c.b <= o.b and c.cls in NESTED.get(o.cls, ()) and (o.a, o.b) != (c.a, c.b):
+            if o.a <= c.a and c.b <= o.b and c.cls in NESTED.get(o.cls, ()) and (o.a, o.b) != (c.a, c.b) \
+                    and (c.cls != "Measure" or c.governed):
                 inside_ok = True
                 continue
             if (o.a, o.b) == (c.a, c.b) and o.cls == c.cls:
@@ -1289,20 +1527,17 @@ def _company_nested_place_ok(text: str, company: Cand, place: Cand) -> bool:
 
 def recognise(doc: Document, segmenter=None) -> list[Mention]:
     """All mentions of the document, in text order; references carry the name they stand for."""
-    if segmenter is not None and not _jieba_freq_holder():
-        try:
-            segmenter.cut("开发区")
-            _jieba_freq_holder().append(segmenter._tokenizer.FREQ)
-        except AttributeError:
-            pass
     sents: list[Sent] = []
     per_sentence: list[list[Cand]] = []
+    policy_doc = is_policy_document(doc)
+    freq = _word_freq(segmenter)
     for s in doc.sentences:
         if _skip_sentence(s.text) or doc.text[s.clean_start:s.clean_end] != s.text:
             continue
-        st = Sent(s.index, s.text, s.clean_start, segmenter)
+        st = Sent(s.index, simplified(s.text), s.clean_start, segmenter, written=s.text, freq=freq)
         sents.append(st)
-        per_sentence.append(_sentence_cands(st))
+        per_sentence.append(_sentence_cands(st, policy_doc))
+    _disambiguate_places(sents, per_sentence)
     # company short forms: a brand seen with its legal name elsewhere in the document
     brands = _brands(sents, per_sentence)
     if brands:
@@ -1314,23 +1549,49 @@ def recognise(doc: Document, segmenter=None) -> list[Mention]:
                         continue
                     if a not in st.starts:
                         continue
-                    cands.append(Cand("Company", a, b, name=full, prio=0))
+                    cands.append(Cand("Company", a, b, name=full, prio=1))
     out: list[Mention] = []
     focus = _Focus(doc, sents, per_sentence)
     for st, cands in zip(sents, per_sentence):
         chosen = _select(cands)
         for c in chosen:
-            if c.cls == "Place":
-                host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
-                if host is not None and host.cls == "Company" and not _company_nested_place_ok(st.text, host, c):
-                    continue
-            m = focus.mention(st, c)
+            host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
+            if c.cls == "Place" and host is not None and host.cls == "Company" \
+                    and not _company_nested_place_ok(st.text, host, c):
+                continue
+            m = focus.mention(st, c, nested=host is not None)
             if m is not None:
                 out.append(m)
     return out
 
 
-def _sentence_cands(st: Sent) -> list[Cand]:
+def is_policy_document(doc: Document) -> bool:
+    """A plan or notice with responsibility brackets (牵头单位/责任单位), not a news story."""
+    cues = words("recognise_policy_doc_cues.txt")
+    return sum(doc.text.count(c) for c in cues) >= 3
+
+
+def _disambiguate_places(sents: list[Sent], per_sentence: list[list[Cand]]) -> None:
+    """A place name several divisions share (朝阳区) takes the one inside a province or city
+    that the document names unambiguously."""
+    known: set[str] = set()
+    ambiguous: list[tuple[Cand, tuple[Place, ...]]] = []
+    for st, cands in zip(sents, per_sentence):
+        for c in cands:
+            if c.cls == "Place" and c.attrs:
+                options = place_of(st.text[c.a:c.b]) or place_of(c.name)
+                if len(options) == 1:
+                    known.add(options[0].code)
+                elif len(options) > 1:
+                    ambiguous.append((c, options))
+    for c, options in ambiguous:
+        inside = [p for p in options if any(p.code[:4] == k[:4] or (k.endswith("0000") and p.code[:2] == k[:2])
+                                            for k in known if k != p.code)]
+        if inside:
+            c.name, c.attrs = inside[0].name, (("code", inside[0].code),)
+
+
+def _sentence_cands(st: Sent, policy_doc: bool = False) -> list[Cand]:
     places = find_places(st)
     zones = find_zones(st)
     cands = places + zones
@@ -1341,7 +1602,7 @@ def _sentence_cands(st: Sent) -> list[Cand]:
     cands += find_funds(st)
     cands += find_projects(st)
     cands += find_policies(st)
-    cands += find_measures(st)
+    cands += find_measures(st, policy_doc)
     cands += find_persons(st)
     cands += find_industries(st)
     return cands
@@ -1369,7 +1630,7 @@ def _brands(sents: list[Sent], per_sentence: list[list[Cand]]) -> list[tuple[str
                 core = core[len(lead):]
             if len(core) >= 3:
                 out.add((core, full))
-            # brand without trade words: 富联精密科技 -> 富联
+            # brand without trade words: 星河精密科技 -> 星河
             brand = core
             changed = True
             while changed:
@@ -1377,15 +1638,19 @@ def _brands(sents: list[Sent], per_sentence: list[list[Cand]]) -> list[tuple[str
                 for t in trades:
                     if brand.endswith(t) and len(brand) - len(t) >= 2:
                         brand, changed = brand[: -len(t)], True
-            if brand != core and len(brand) >= 2 and _rare(brand):
+            if brand != core and len(brand) >= 2 and st.rare(brand):
                 out.add((brand, full))
     return sorted(out, key=lambda p: (-len(p[0]), p))
 
 
 class _Focus:
-    """The zone and places in focus while reading a document, to complete references."""
+    """The zone and places in focus while reading a document, to complete references.
 
-    WINDOW = 6      # sentences a named zone stays in focus without a main zone
+    A bare 经开区 refers to the last named 经开区, a bare 高新区 to the last 高新区, a bare
+    开发区 to the last development zone of any type and 该区/全区 to the last zone named;
+    the document's main zone (named at least twice on its own) is the fallback."""
+
+    WINDOW = 6      # sentences a named zone stays in focus when the document has no main zone
 
     def __init__(self, doc: Document, sents: list[Sent], per_sentence: list[list[Cand]]):
         counts: Counter = Counter()
@@ -1397,7 +1662,7 @@ class _Focus:
                             and (o.a, o.b) != (c.a, c.b)]
                     if host:
                         continue
-                    key = _zone_focus_key(st.text[c.a:c.b])
+                    key = st.written[c.a:c.b]
                     counts[key] += 1
                     first.setdefault(key, st.index)
         self.main = None
@@ -1405,45 +1670,76 @@ class _Focus:
             key, n = max(counts.items(), key=lambda kv: (kv[1], -first[kv[0]]))
             if n >= 2:
                 self.main = key
-        self.zone: tuple[str, int] | None = None
+        self.zones: list[tuple[str, str, int]] = []      # (name as written, family, sentence)
+        self.policy_doc = is_policy_document(doc)
         self.places: dict[int, tuple[str, int]] = {}
 
-    def zone_name(self, sentence: int) -> str | None:
-        if self.zone and (self.main or sentence - self.zone[1] <= self.WINDOW):
-            return self.zone[0]
-        return self.main
+    def zone_name(self, sentence: int, word: str) -> str | None:
+        """The zone a bare zone word (or a bare body of a zone) stands for."""
+        fams = _ref_families(simplified(word))
+        for name, fam, at in reversed(self.zones):
+            if fam in fams and (self.main or sentence - at <= self.WINDOW):
+                return name
+        if self.main and _zone_family(simplified(self.main)) in fams:
+            return self.main
+        return None
 
-    def mention(self, st: Sent, c: Cand) -> Mention | None:
-        text = st.text[c.a:c.b]
+    def mention(self, st: Sent, c: Cand, nested: bool = False) -> Mention | None:
+        text = st.written[c.a:c.b]
         a, b = st.base + c.a, st.base + c.b
         name, ref = c.name, False
-        if c.cls == "Zone" and not c.ref:
-            self.zone = (_zone_focus_key(text), st.index)
+        if c.cls == "Zone" and not c.ref and not nested:
+            self.zones.append((text, _zone_family(st.text[c.a:c.b]), st.index))
         if c.cls == "Place" and c.attrs:
             code = dict(c.attrs).get("code", "")
             level = 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
             self.places[level] = (c.name, st.index)
         if c.ref:
             kind, _, rest = c.ref.partition(":")
-            if kind == "zone":
-                z = self.zone_name(st.index)
+            if kind in ("zone", "zonename"):
+                # zone: a reference (该区, 管委会); zonename: a name completed with its zone
+                # (经开区税务局 -> X经开区税务局), itself a surface of the body
+                word = st.text[c.a:c.b]
+                if rest and word.endswith(rest):
+                    word = word[: -len(rest)] or "该区"
+                z = None if self.policy_doc else self.zone_name(st.index, word)
                 if z is None:
-                    return None
-                name, ref = z + rest, True
-                if rest and c.cls != "Zone":
-                    ref = False if text.startswith("区") and False else True
+                    if kind == "zone" or word != "该区":
+                        return None      # a plan speaks of zones in general: 开发区管委会 is no name
+                    name = ""            # a bare department (行政审批局) with no zone in focus
+                else:
+                    name, ref = z + rest, kind == "zone"
             elif kind in ("county", "city"):
                 level = 2 if kind == "county" else 1
                 p = self.places.get(level)
                 if p is None or st.index - p[1] > 12:
                     return None
-                body = rest[1:]
-                name, ref = p[0] + body, True
+                name, ref = p[0] + rest[1:], True
+        if name and not c.ref and name in st.text:
+            k = st.text.find(name)
+            name = st.written[k:k + len(name)]      # a name cut from the sentence: as written
         if name == text:
             name = ""
         return Mention(c.cls, text, st.index, a, b, name=name, ref=ref, attrs=tuple(c.attrs))
 
 
-def _zone_focus_key(text: str) -> str:
-    """The zone surface used as the name of references to it."""
-    return text
+def _zone_family(text: str) -> str:
+    """The kind of zone a name ends with: 经开, 高新, 开发区 (other development zones) or 园 (parks)."""
+    if text.endswith(("经开区", "经济技术开发区")):
+        return "经开"
+    if re.search("高新[^区]*区$|高新区$", text):
+        return "高新"
+    if text.endswith(("开发区", "新区", "示范区", "自创区", "试验区", "保税区", "合作区")):
+        return "开发区"
+    return "园"
+
+
+def _ref_families(word: str) -> set[str]:
+    """The kinds of zone a bare zone word may stand for."""
+    if word in ("经开区", "经济技术开发区"):
+        return {"经开"}
+    if word.startswith("高新"):
+        return {"高新"}
+    if word in ("开发区", "经济开发区"):
+        return {"经开", "高新", "开发区"}
+    return {"经开", "高新", "开发区", "园"}

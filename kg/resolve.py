@@ -2,15 +2,15 @@
 
 Every mention gets one or more *keys* — normalised forms of its name that stay the same
 across the ways a name is written — and mentions of one class that share a key are one
-entity (union-find, so 赣府厅发〔2018〕30号 joins the titles it follows). Keys per class:
+entity (union-find, so 湘政办发〔2019〕5号 joins the titles it follows). Keys per class:
 
-* Place: the administrative code (江西 = 江西省 = 360000); named regions by canonical name.
+* Place: the administrative code (湖南 = 湖南省 = 430000); named regions by canonical name.
 * Zone: place prefixes dropped while a name remains, the type ending expanded
-  (江西赣州经开区 = 赣州经济技术开发区 = 赣州|经济技术开发区).
+  (湖南长沙经开区 = 长沙经济技术开发区 = 赣州|经济技术开发区).
 * Agency: 省… completed with the document's province, department abbreviations expanded
-  (省发改委 = 江西省发展和改革委员会, 省政府 = 江西省人民政府).
-* Company: legal form, bracketed place and leading place dropped (孚能科技(赣州)股份有限公司
-  = 孚能科技); a short name that starts exactly one legal name joins it (富联).
+  (省发改委 = 湖南省发展和改革委员会, 省政府 = 湖南省人民政府).
+* Company: legal form, bracketed place and leading place dropped (远航科技(长沙)股份有限公司
+  = 远航科技); a short name that starts exactly one legal name joins it (远航).
 * Policy: title without book-title marks, issuer, province and year range; document number.
 * Measure: without quotes, scope words (开发区, 全省) and variant endings (改革试点 = 改革).
 * Industry: synonyms (节能与新能源汽车 = 新能源汽车), without 产业/产业链.
@@ -43,8 +43,9 @@ def normkey(text: str) -> str:
 
 
 def _norm(text: str) -> str:
-    """normkey with one kind of bracket and dash."""
-    return normkey(text).translate(_BRACKETS)
+    """normkey in simplified characters, with one kind of bracket and dash."""
+    from .normalise import simplified
+    return simplified(normkey(text)).translate(_BRACKETS)
 
 
 # --------------------------------------------------------------------------- resources
@@ -95,6 +96,7 @@ def _industry_synonyms() -> dict[str, str]:
 
 
 def _gaz():
+    """The gazetteer helpers of the recogniser (imported late: recognise imports this module's peers)."""
     from .recognise import gazetteer, place_of, province_names
     return gazetteer, place_of, province_names
 
@@ -111,6 +113,7 @@ def _leading_place(s: str) -> str:
 
 
 def zone_key(text: str) -> str:
+    """Zone key: name without place prefixes and levels, with the canonical zone type."""
     s = _norm(text)
     for level in _list("recognise_levels.txt"):
         s = s.replace(level, "") if len(s) > len(level) + 2 else s
@@ -127,11 +130,19 @@ def zone_key(text: str) -> str:
 
 
 def agency_key(text: str, province: str = "") -> str:
+    """Agency key: province completed, abbreviations expanded, zone bodies keyed by their zone."""
     s = _norm(text)
+    # a body of a zone: the zone part resolves like a zone (湖南长沙经开区管委会 = 长沙经济技术开发区管委会)
+    for typ, _ in _zone_types():
+        i = s.find(typ)
+        if i > 0 and len(s) > i + len(typ):
+            body = s[i + len(typ):].replace("管理委员会", "管委会")
+            if re.fullmatch(r"[^()（）]{0,8}(管委会|工委|局|部|办|中心|办公室)", body) and "小组" not in body:
+                return "zone:" + zone_key(s[: i + len(typ)]) + "/" + body
     _, place_of, province_names = _gaz()
     if province and s.startswith("省") and not s.startswith(("省份", "省级", "省直")):
         s = province + s[1:]
-    # short province name -> full (江西证监局 -> 江西省证监局)
+    # short province name -> full (湖南证监局 -> 湖南省证监局)
     for L in (3, 2):
         p = s[:L]
         if p in province_names() and not p.endswith(("省", "市", "区")):
@@ -156,6 +167,7 @@ def agency_key(text: str, province: str = "") -> str:
 
 
 def company_key(text: str) -> str:
+    """Company key: the brand and trade, without legal form, bracketed or leading place."""
     s = _norm(text)
     if "分公司" in s:
         return s
@@ -166,10 +178,11 @@ def company_key(text: str) -> str:
     s = re.sub(r"\([^()]{1,8}\)", "", s)
     p = _leading_place(s)
     if p:
+        # the place is dropped only when a brand remains (长沙远航科技 -> 远航科技; 长沙卷烟厂 stays)
         rest = s[len(p):]
         core = rest
         for t in _list("recognise_company_trades.txt"):
-            if core.endswith(t) and len(core) > len(t):
+            if core.endswith(t):
                 core = core[: -len(t)]
                 break
         if len(core) >= 2 and len(rest) >= 3:
@@ -182,6 +195,7 @@ _DOCNUM = re.compile(r"^[^\[\]()]{1,12}[\[(]\s*((?:19|20)\d\d)\s*[\])]\s*第?(\d
 
 
 def policy_key(text: str) -> str:
+    """Policy key: a document number, or the title without marks, years, issuer and province."""
     s = _norm(text)
     m = _DOCNUM.match(s)
     if m:
@@ -199,21 +213,25 @@ def policy_key(text: str) -> str:
 
 
 def measure_key(text: str) -> str:
+    """Measure key: without quotes, scope words and variant endings."""
     s = _norm(text)
     for scope in _list("resolve_measure_scopes.txt"):
         if s.startswith(scope) and len(s) - len(scope) >= 4:
             s = s[len(scope):]
             break
-    for pat, rep in _table("resolve_measure_endings.txt"):
-        s2 = re.sub(pat + "$", rep, s)
-        if s2 != s:
-            s = s2
-            break
+    changed = True
+    while changed:
+        changed = False
+        for pat, rep in _table("resolve_measure_endings.txt"):
+            s2 = re.sub(pat + "$", rep, s)
+            if s2 != s:
+                s, changed = s2, True
     return s
 
 
 def industry_key(text: str) -> str:
-    s = normkey(text)
+    """Industry key: the canonical synonym, without 产业/产业链/产业集群."""
+    s = _norm(text)
     syn = _industry_synonyms()
     s = syn.get(s, s)
     for suf in ("产业集群", "产业链", "产业"):
@@ -355,7 +373,7 @@ def resolve(extractions: list[Extraction]) -> Resolution:
                     ent.alt_labels.add(f)
             for a, v in sorted(m.attrs):
                 ent.attrs.setdefault(a, v)
-            res.by_mention[m] = ent
+            res.by_mention.setdefault(m, ent)
         for src, m, keys in members:
             for k in keys:
                 res.index.setdefault((cls, k), ent)
@@ -365,7 +383,7 @@ def resolve(extractions: list[Extraction]) -> Resolution:
 
 
 def _link_company_brands(uf: _UF, items) -> None:
-    """A short company name that begins exactly one longer company key joins it (富联 → 富联精密科技)."""
+    """A short company name that begins exactly one longer company key joins it (星河 → 星河精密科技)."""
     keys = sorted({k for _, m, ks in items if m.cls == "Company" for k in ks})
     forms = _list("recognise_company_forms.txt")
     shorts = sorted({ks[-1] for _, m, ks in items if m.cls == "Company" and not m.ref
@@ -394,9 +412,10 @@ def _label(cls: str, members) -> str:
             full = any(p.name == f for p in place_of(f))
             return (full, forms[f], len(f), f)
         if cls == "Zone":
+            # the form without a place prefix that the name does not need (江苏X开发区 -> X开发区)
             lead = _leading_place(_norm(f))
-            prov = lead in province_names() and zone_key(f[len(lead):]).split("|")[0] != ""
-            return (not prov, len(f), forms[f], f)
+            prefixed = bool(lead) and zone_key(f[len(lead):]).split("|")[0] not in ("", "(")
+            return (not prefixed, len(f), forms[f], f)
         if cls == "Company":
             return (f.endswith(_list("recognise_company_forms.txt")), len(f), f)
         if cls == "Policy":
