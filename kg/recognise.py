@@ -42,7 +42,7 @@ NESTED = {
     "Zone": {"Place"},
     "Agency": {"Place", "Zone", "Measure", "Agency"},
     "Company": {"Zone", "Place"},
-    "Institution": {"Company", "Zone", "Agency"},
+    "Institution": {"Zone"},
     "Policy": {"Policy", "Agency", "Measure"},
     "Project": {"Company", "Place"},
     "Measure": set(),
@@ -513,7 +513,9 @@ def find_places(st: Sent) -> list[Cand]:
             continue
         w, kind = hit
         if kind == "region":
-            out.append(Cand("Place", i, i + len(w), name=regions[w]))
+            rest = text[i + len(w):]
+            if not (rest[:1].isdigit() or rest.startswith(words("recognise_place_compounds.txt"))):
+                out.append(Cand("Place", i, i + len(w), name=regions[w]))
         else:
             places = place_of(w)
             end = i + len(w)
@@ -664,8 +666,8 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
         if _preceded_by_generic(st, a) or text[max(0, a - 2):a] in ("设区", "地级", "县级", "直辖") or \
                 (a > 0 and text[a - 1] in "、" and pre in "市县区" and text[max(0, a - 2):a - 1] in "市县省"):
             continue
-        if pre in ("县", "市") and text[m.end():end] in ("委", "政府", "人民政府"):
-            out.append(Cand("Agency", a, end, ref=("county:" if pre == "县" else "city:") + text[a:end]))
+        if pre in ("县", "市", "区") and text[m.end():end] in ("委", "政府", "人民政府"):
+            out.append(Cand("Agency", a, end, ref=("city:" if pre == "市" else "county:") + text[a:end]))
             continue
         if pre == "区":
             if a > 0 and _is_han(text[a - 1]) and text[a - 1] not in "、和与及":
@@ -1317,9 +1319,9 @@ def find_persons(st: Sent) -> list[Cand]:
         if tok is not None and tok.start == i and not tok.flag.startswith("nr") and len(tok.word) >= 2 \
                 and not st.rare(tok.word, 500):
             return None      # 项目, 高度: a common word, not a name
-        if tok and tok.start == i and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4 and tok.word.startswith(sn) \
-                and follow(tok.end):
-            return tok.end
+        if tok and tok.start == i and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 3 and tok.word.startswith(sn) \
+                and not any(text.startswith(w, tok.end) for w in skip):
+            return tok.end       # jieba knows it as a name and a title stands before it
         for g in (2, 1):
             e = i + len(sn) + g
             if g == 2 and any(text.startswith(w, e - 1) for w in after):
@@ -1332,7 +1334,10 @@ def find_persons(st: Sent) -> list[Cand]:
         rest = text[e:]
         if any(rest.startswith(s) for s in skip):
             return False
-        return rest == "" or rest[0] in "，,。：:、”\"）)" or any(rest.startswith(w) for w in after)
+        if rest == "" or rest[0] in "，,。：:、”\"）)" or any(rest.startswith(w) for w in after):
+            return True
+        nxt = st.tok_at(e)       # 书记张某带队调研: a verb of two characters or more follows the name
+        return nxt is not None and nxt.start == e and nxt.flag == "v" and len(nxt.word) >= 2
 
     for t in titles:
         for m in re.finditer(re.escape(t), text):
