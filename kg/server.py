@@ -595,6 +595,12 @@ class Handler(BaseHTTPRequestHandler):
         if not head_only:
             self.wfile.write(body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        # http.server answers an unknown method with 501; a client's mistake is a 4xx.
+        if code == 501:
+            code, message = 405, f"method {self.command!r} is not allowed; use GET or POST"
+        super().send_error(code, message, explain)
+
     def _error(self, status: int, message: str, headers: dict | None = None):
         self._send(status, (message.splitlines()[0] if message else "error").encode("utf-8") + b"\n",
                    "text/plain", headers)
