@@ -119,3 +119,15 @@ def test_folder_build_goes_on_past_bad_files_and_strict_fails(tmp_path):
     assert "empty.txt" in p.stderr and "image.txt" in p.stderr
     strict = run_kg("build", corpus, "--store", tmp_path / "store2", "--strict")
     assert strict.returncode != 0 and "Traceback" not in strict.stderr
+
+
+def test_single_one_megabyte_line_is_processed(base_store, tmp_path):
+    # No sentence end and no line break in 1 MB: the splitter must cap sentences, not choke.
+    clause = ZONE_SENTENCE.replace("。", "，")
+    line = (clause * (2**20 // len(clause.encode("utf-8")) + 1)).encode("utf-8")
+    p, store = _build_one(base_store, tmp_path, "oneline.txt", line)
+    assert p.returncode == 0, p.stderr
+    assert any("襄阳高新" in label for label in _labels(store))
+    q = "SELECT (MAX(STRLEN(?s)) AS ?n) WHERE { ?e rkg:sentence ?s }"
+    longest = int(run_kg("query", "--store", store, q, "--format", "csv", check=True).stdout.splitlines()[1])
+    assert longest <= 600, "evidence sentences must stay readable"
