@@ -6,7 +6,7 @@ STORE   := out/store
 SHARED  ?= ../shared
 EVAL    ?= out/eval
 
-.PHONY: run test install browser eval quality clean
+.PHONY: run test install browser eval quality bench clean
 
 $(BIN)/kg: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,14 @@ eval: install
 # Each seed text scored on its own as well as all five; writes the README's quality table.
 quality: install
 	$(BIN)/python bench/quality.py --write
+
+# Speed and scale, side by side in one run (not part of `make test`; about half an hour on
+# two cores): build against jieba.lcut, 1x/4x/16x scaling, --jobs 2, incremental rebuilds,
+# the saved queries against rdflib, export/import against pyoxigraph. Quick look:
+# make bench BENCH_ARGS="--chars 200000 --scales 1,4"
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench_ner.py $(NER_ARGS)
 
 clean:
 	rm -rf out

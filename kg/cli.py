@@ -17,7 +17,8 @@ def _progress(files):
 
 
 def cmd_build(a) -> int:
-    report = kg.build(a.paths, a.store, progress=_progress, max_bytes=int(a.max_mb * 2**20))
+    report = kg.build(a.paths, a.store, progress=_progress, max_bytes=int(a.max_mb * 2**20), ner=a.ner,
+                       jobs=a.jobs)
     built = report.added or report.updated or report.skipped
     for name, why in report.failed:
         print(f"kg build: {'skipped ' if built else ''}{why}", file=sys.stderr)
@@ -25,6 +26,14 @@ def cmd_build(a) -> int:
         print(report.summary(), file=sys.stderr)
     if report.failed and (a.strict or not built):
         return 2
+    return 0
+
+
+def cmd_load(a) -> int:
+    from .pipeline import load
+
+    n = load(a.file, a.store, a.graph)
+    print(f"loaded {a.file}; {n} quads in store", file=sys.stderr)
     return 0
 
 
@@ -96,7 +105,18 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--store", required=True, help="store folder (created if missing)")
     b.add_argument("--strict", action="store_true", help="exit non-zero if any file was refused")
     b.add_argument("--max-mb", type=float, default=20, help="refuse files larger than this (default 20 MB)")
+    b.add_argument("--ner", choices=("lac", "none"), default=None,
+                   help="names from the LAC model beside the grammars (lac) or grammars only (none); "
+                        "default: see README")
+    b.add_argument("--jobs", type=int, default=1,
+                   help="worker processes for reading and extraction (default 1; 0: one per core)")
     b.set_defaults(fn=cmd_build)
+
+    ld = sub.add_parser("load", help="bulk load an RDF file (nt, nq, ttl, trig) into a store, all or nothing")
+    ld.add_argument("file")
+    ld.add_argument("--store", required=True, help="store folder (created if missing)")
+    ld.add_argument("--graph", help="named graph for the triples of nt/ttl (default: one named after the file)")
+    ld.set_defaults(fn=cmd_load)
 
     e = sub.add_parser("export", help="write the graph as nt, ttl, nq, jsonld, graphml or csv")
     e.add_argument("--store", required=True)

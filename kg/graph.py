@@ -9,6 +9,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -144,3 +146,33 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
         for form in (m.name, "" if m.ref else m.text):
             if form and form != ent.label:
                 yield Quad(n, ALT, zh(form), g)
+
+
+@lru_cache(maxsize=None)
+def code_fingerprint() -> str:
+    """Hash of the code that turns a resolved extraction into quads."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("graph.py", "vocab.py"):
+        h.update(name.encode() + b"\0" + (here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def graph_signature(ex: Extraction, res: Resolution, extraction_digest: str) -> str:
+    """Digest of all that document_quads(ex, res) reads: equal signatures give equal graphs.
+
+    ``extraction_digest`` stands for the extraction's own content (a hash of its cache
+    text); the rest is what resolution says about each mention the graph uses.
+    """
+    h = hashlib.sha256(f"{code_fingerprint()}\x1e{extraction_digest}".encode())
+    mentions = list(ex.mentions)
+    for r in ex.relations:
+        mentions += (r.subject, r.object)
+    mentions += (o.about for o in ex.observations)
+    parts = []
+    for m in mentions:
+        ent = res.lookup(m)
+        parts.append("\x1d" if ent is None else
+                     f"{ent.cls}\x1f{ent.label}\x1f{sorted(ent.attrs.items())}")
+    h.update("\x1e".join(parts).encode())
+    return h.hexdigest()

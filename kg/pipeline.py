@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,9 +59,13 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
 class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
-    def __init__(self, max_bytes: int | None = None):
+    def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None):
+        from .ner import check_setting
+
         self._segmenter = None
         self.max_bytes = max_bytes
+        self.ner = check_setting(ner)      # "lac" or "none"; the model itself loads on first use
+        self.threads = threads
 
     @property
     def segmenter(self):
@@ -82,7 +88,11 @@ class Extractor:
         from .recognise import recognise
         from .relate import relate
 
-        mentions = recognise(doc, self.segmenter)
+        tagger = None
+        if self.ner == "lac":
+            from .ner import tagger as lac_tagger
+            tagger = lac_tagger(self.threads)
+        mentions = recognise(doc, self.segmenter, tagger)
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
         relations = relations + relate(doc, mentions)
@@ -90,13 +100,15 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
-_STAGES = ("model", "normalise", "segment", "recognise", "outline", "relate", "observe")
+_STAGES = ("model", "normalise", "segment", "recognise", "ner", "outline", "relate", "observe")
 
 
-def extractor_fingerprint() -> str:
+def extractor_fingerprint(ner: str | None = None) -> str:
     """Hash of the per-document stages' code and resources: a cached extraction is valid only for it."""
+    from .ner import check_setting
+
     here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
+    h = hashlib.sha256(b"ner=" + check_setting(ner).encode() + b"\0")
     files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*"))
     for f in files:
         if f.is_file():
@@ -108,63 +120,217 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[str, str]:
+    """("ok", cache text) or ("failed", one-line reason) for one file."""
+    from .store import extraction_json
+
+    try:
+        doc = extractor.read(path)
+    except InputError as e:
+        return "failed", str(e)
+    return "ok", extraction_json(extractor.extract(doc), fingerprint)
+
+
+def _worker(tasks, results, max_bytes: int | None, fingerprint: str, ner: str = "none") -> None:
+    """A worker process: one Extractor (one jieba dictionary load) for all its documents."""
+    import traceback
+
+    # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
+    logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
+    extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
+    for i, path in iter(tasks.get, None):
+        try:
+            results.put((i, _extract_file(extractor, path, fingerprint)))
+        except Exception:               # a bug: the parent raises it with the worker's traceback
+            results.put((i, ("error", traceback.format_exc())))
+
+
+def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprint: str,
+                 extractor: Extractor) -> Iterator[tuple[str, str]]:
+    """Extraction results in the order of ``paths``, from ``jobs`` worker processes (1: this one)."""
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield _extract_file(extractor, path, fingerprint)
+        return
+    import multiprocessing as mp
+    import queue
+
+    # spawn, not fork: the parent holds an open RocksDB database and its threads.
+    ctx = mp.get_context("spawn")
+    tasks, results = ctx.Queue(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(tasks, results, max_bytes, fingerprint, extractor.ner), daemon=True)
+             for _ in range(min(jobs, len(paths)))]
+    for p in procs:
+        p.start()
+    try:
+        for i, path in enumerate(paths):
+            tasks.put((i, path))
+        for _ in procs:
+            tasks.put(None)
+        done: dict[int, tuple[str, str]] = {}
+        for i in range(len(paths)):
+            while i not in done:
+                try:
+                    j, result = results.get(timeout=1.0)
+                except queue.Empty:
+                    if not all(p.is_alive() for p in procs) and results.empty():
+                        dead = [p.exitcode for p in procs if not p.is_alive()]
+                        if any(code != 0 for code in dead):
+                            raise RuntimeError(f"an extraction worker died (exit code {dead})") from None
+                    continue
+                if result[0] == "error":
+                    raise RuntimeError(f"extraction of {paths[j]} failed in a worker:\n{result[1]}")
+                done[j] = result
+            yield done.pop(i)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join()
+
+
 def build(paths: Iterable[str | Path], store_dir: str | Path, *,
           progress: Callable[[Iterable], Iterable] | None = None,
-          max_bytes: int | None = None) -> BuildReport:
-    """Build (or update) the store from files and folders; unchanged documents are skipped."""
-    from .graph import document_iri, document_quads
+          max_bytes: int | None = None, jobs: int = 1, ner: str | None = None) -> BuildReport:
+    """Build (or update) the store from files and folders; unchanged documents are skipped.
+
+    ``jobs`` worker processes run the per-document stages (0: one per core); the result
+    does not depend on it.
+    """
     from .resolve import resolve
-    from .store import Store
+    from .store import Store, decode_extraction
 
     explicit, found = collect_inputs(list(paths))
+    jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     report = BuildReport()
     with Store.open(store_dir, create=True, write=True) as store:
         known = store.documents()
         extractions: dict[str, Extraction] = {}
-        extractor = Extractor(max_bytes)
-        fingerprint = extractor_fingerprint()
+        digests: dict[str, str] = {}          # name -> hash of its extraction's cache text
+
+        def keep(name: str, text: str) -> None:
+            # decoded at once: the texts of a large corpus need not all be in memory
+            extractions[name] = decode_extraction(json.loads(text))
+            digests[name] = hashlib.sha256(text.encode()).hexdigest()
+        extractor = Extractor(max_bytes, ner)
+        fingerprint = extractor_fingerprint(ner)
         files = explicit + found
         seen_names: dict[str, Path] = {}
-        for path in (progress(files) if progress else files):
+        outcome: list[tuple[str, str] | None] = []   # per file: ("added"|"updated"|"skipped"|"failed", …)
+        todo: list[int] = []
+        for path in files:
             name = path.name
+            outcome.append(None)
             if name in seen_names and seen_names[name].resolve() != path.resolve():
-                report.failed.append((str(path), f"{path}: another input has the same file name ({seen_names[name]}); rename one"))
+                outcome[-1] = ("failed", f"{path}: another input has the same file name ({seen_names[name]}); rename one")
                 continue
             seen_names[name] = path
             try:
                 sha = file_hash(path)
             except OSError as e:
-                report.failed.append((str(path), f"{path}: cannot read ({e.strerror})"))
+                outcome[-1] = ("failed", f"{path}: cannot read ({e.strerror})")
                 continue
             # A cached extraction of the same bytes is reused even when the graph does not
             # have the document yet (e.g. a build killed before its final write): the
             # expensive stages never run twice on the same content.
-            cached = store.load_extraction(name, fingerprint)
-            if cached is not None and cached.document.sha256 == sha:
-                extractions[name] = cached
+            if store.cached_sha(name, fingerprint) == sha:
                 if known.get(name) == sha:
-                    report.skipped.append(name)
+                    outcome[-1] = ("skipped", name)
                     continue
+                text = store.load_extraction_json(name)
+                if text is not None:
+                    keep(name, text)
+                    outcome[-1] = ("updated" if name in known else "added", name)
+                    continue
+            todo.append(len(outcome) - 1)
+        results = _extract_all([files[i] for i in todo], jobs, max_bytes, fingerprint, extractor)
+        for i in (progress(todo) if progress else todo):
+            status, text = next(results)
+            name = files[i].name
+            if status == "failed":
+                outcome[i] = ("failed", text)
+                continue
+            store.save_extraction_json(name, text)
+            keep(name, text)
+            outcome[i] = ("updated" if name in known else "added", name)
+        for i, out in enumerate(outcome):
+            if out[0] == "failed":
+                report.failed.append((str(files[i]), out[1]))
             else:
-                try:
-                    doc = extractor.read(path)
-                except InputError as e:
-                    report.failed.append((str(path), str(e)))
-                    continue
-                extractions[name] = extractor.extract(doc)
-                store.save_extraction(extractions[name], fingerprint)
-            (report.updated if name in known else report.added).append(name)
+                getattr(report, out[0]).append(out[1])
         if report.added or report.updated:
             # Documents already in the store but not named in this build stay, and
             # take part in resolution, so their entities keep merging with new ones.
             for name in known:
                 if name not in extractions:
-                    ex = store.load_extraction(name, None)
-                    if ex is not None:
-                        extractions[name] = ex
+                    text = store.load_extraction_json(name)
+                    if text is not None:
+                        keep(name, text)
             ordered = [extractions[n] for n in sorted(extractions)]
             res = resolve(ordered)
-            graphs = {document_iri(ex.document.source): list(document_quads(ex, res)) for ex in ordered}
-            report.graphs_changed = store.replace_graphs(graphs)
+            report.graphs_changed = _write_graphs(store, ordered, res, digests, known)
         report.triples = len(store.oxi)
     return report
+
+
+def _write_graphs(store, ordered: list[Extraction], res, digests: dict[str, str], known: dict[str, str]) -> int:
+    """Write the graphs whose inputs changed; returns how many.
+
+    A graph whose signature (its extraction and what resolution says about its mentions)
+    is the one recorded for the store's content is left alone without being generated.
+    Otherwise it is generated and, when it exists, compared with the stored one.
+    """
+    from .graph import document_iri, document_quads, graph_signature
+
+    old = store.graph_signatures()
+    sigs: dict[str, str] = {}
+    by_iri: dict = {}
+    write = []
+    for ex in ordered:
+        name = ex.document.source
+        g = document_iri(name)
+        sig = graph_signature(ex, res, digests[name])
+        sigs[g.value] = sig
+        if old.get(g.value) == sig:
+            continue
+        by_iri[g] = ex
+        if name not in known or set(document_quads(ex, res)) != store.graph_quads(g):
+            write.append(g)
+    if write:
+        store.write_graphs(write, lambda g: document_quads(by_iri[g], res), sigs)
+    elif sigs != old:
+        store.save_signatures(sigs)     # every graph was compared equal: record that
+    return len(write)
+
+
+_RDF_SUFFIXES = {".nt": "N_TRIPLES", ".nq": "N_QUADS", ".ttl": "TURTLE", ".trig": "TRIG"}
+
+
+def load(file: str | Path, store_dir: str | Path, graph: str | None = None) -> int:
+    """Bulk load an RDF file (nt, nq, ttl, trig) into a store, all or nothing; returns its quad count.
+
+    Triples go into the named graph ``graph`` (default: one named after the file), which a
+    second load of that file replaces; quads keep their graphs and are added to them.
+    """
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from .graph import short_hash, slug
+    from .store import Store
+    from .vocab import RKR
+
+    file = Path(file)
+    kind = _RDF_SUFFIXES.get(file.suffix.lower())
+    if kind is None:
+        raise InputError(f"{file}: unknown RDF format; use .nt, .nq, .ttl or .trig")
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    target = None
+    if kind in ("N_TRIPLES", "TURTLE"):
+        target = NamedNode(graph or f"{RKR}graph/load/{slug(file.stem) or 'file'}-{short_hash(file.name, n=8)}")
+    with Store.open(store_dir, create=True, write=True) as store:
+        try:
+            store.load_file(file, getattr(RdfFormat, kind), target)
+        except SyntaxError as e:
+            raise InputError(f"{file}: not valid {kind.replace('_', '-')} ({str(e).splitlines()[0]})") from None
+        return len(store.oxi)

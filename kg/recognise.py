@@ -74,6 +74,16 @@ def alternation(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def _literal(w: str) -> re.Pattern:
+    return re.compile(re.escape(w))
+
+
+def occurrences(w: str, text: str):
+    """re.finditer of the literal w (the cheap substring test first: most words are absent)."""
+    return _literal(w).finditer(text) if w in text else ()
+
+
+@lru_cache(maxsize=None)
 def table(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(r) for r in load_table(name))
 
@@ -251,11 +261,7 @@ class Sent:
         if pos != len(text):        # no segmenter: one token per character
             toks = [Tok(i, i + 1, c, "x" if c in PUNCT else "n") for i, c in enumerate(text)]
         self.toks = toks
-        self.tok_of = [0] * (len(text) + 1)
-        for i, t in enumerate(toks):
-            for k in range(t.start, t.end):
-                self.tok_of[k] = i
-        self.tok_of[len(text)] = len(toks)
+        self.tok_of = [i for i, t in enumerate(toks) for _ in range(t.end - t.start)] + [len(toks)]
         self.starts = {t.start for t in toks}
         self.ends = {t.end for t in toks}
 
@@ -290,8 +296,11 @@ class Cand:
 
 # --------------------------------------------------------------------------- helpers
 
+_HAN_RE = re.compile(f"[{HAN}]")
+
+
 def _is_han(ch: str) -> bool:
-    return bool(re.match(f"[{HAN}]", ch))
+    return bool(_HAN_RE.match(ch))
 
 
 def _is_place_piece(piece: str) -> bool:
@@ -367,7 +376,7 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
         is_place = _is_anchor_place(piece)
         if anchor and anchored and not is_place and piece not in levels:
             # a company's brand may stand before its place (中德|青岛…集团): only a rare word goes on
-            if cls == "Company" and text[:pos].endswith(("公司", "集团")):
+            if cls == "Company" and text[:pos].endswith(("公司", "集团", "银行")):
                 anchored = False     # X有限公司|赣州|分公司: the parent's name goes on
             elif not (cls == "Company" and len(piece) >= 2 and st.rare(piece, 50) and piece not in generic_pre):
                 break
@@ -382,6 +391,9 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
                 len(piece) >= 3 and any(piece.endswith(w) for w in stops if len(w) >= 2)):
             break
         flag = tok.flag if tok else "n"
+        if cls == "Company" and flag == "m" and pos < a and re.fullmatch(f"[{CN_DIGITS}两零百千]+", piece):
+            pos = tok.start      # a brand may open with numerals (三一|重工, 九|阳): a count has its measure word
+            continue
         if flag == "c" and piece == "和" and cls == "Agency":
             # 改革和创新发展领导小组 goes on; 二局和外商服务局 is two bodies
             if re.search("[局办委厅部组室]$", text[:tok.start]):
@@ -483,20 +495,36 @@ def _region_suffix_re() -> re.Pattern:
                       f"(?:{alternation('recognise_place_region_suffixes.txt')})")
 
 
+@lru_cache(maxsize=None)
+def _place_lengths() -> MappingProxyType:
+    """First character -> lengths of the gazetteer and region names it starts, longest first."""
+    g = gazetteer()
+    lengths: dict[str, set[int]] = {}
+    for d in (g.full, g.short, g.county, _regions()):
+        for k in d:
+            if len(k) >= 2:
+                lengths.setdefault(k[0], set()).add(len(k))
+    return MappingProxyType({c: tuple(sorted(v, reverse=True)) for c, v in lengths.items()})
+
+
 def find_places(st: Sent) -> list[Cand]:
     """Gazetteer places and named regions, on jieba word boundaries."""
     g = gazetteer()
     regions = _regions()
+    lengths = _place_lengths()
     text = st.text
     out: list[Cand] = []
+    abbrev = wordset("recognise_province_abbreviations.txt")
     i, n = 0, len(text)
-    maxlen = max(g.maxlen, max(len(r) for r in regions))
     while i < n:
-        if not _is_han(text[i]):
-            i += 1
+        lens = lengths.get(text[i])
+        if lens is None and text[i] not in abbrev:
+            i += 1               # no place name starts with this character
             continue
         hit = None
-        for L in range(min(maxlen, n - i), 1, -1):
+        for L in lens or ():
+            if L > n - i:
+                continue
             w = text[i:i + L]
             kind = ("full" if w in g.full else "short" if w in g.short else "region" if w in regions
                     else "county" if w in g.county else None)
@@ -504,10 +532,10 @@ def find_places(st: Sent) -> list[Cand]:
                 hit = (w, kind)
                 break
         if hit is None:
-            m = _region_suffix_re().match(text, i)
+            m = _region_suffix_re().match(text, i) if text[i] in abbrev else None
             if m and i in st.starts:
-                out.append(Cand("Place", i, i + m.end(), name=m.group(0)))
-                i += m.end()
+                out.append(Cand("Place", i, m.end(), name=m.group(0)))
+                i = m.end()
                 continue
             i += 1
             continue
@@ -576,6 +604,8 @@ def find_zones(st: Sent) -> list[Cand]:
         a, b = m.span()
         if b < len(text) and text[b] in "区园":      # a longer word goes on (园区 after 产业)
             continue
+        if text.startswith("项目", b):
+            continue         # X产业园项目 is a construction project (find_projects)
         start = walk_left(st, a, "Zone", max_chars=14, vn_words=generic)
         # drop leading level words (国家级岳阳经开区 -> 岳阳经开区)
         while True:
@@ -683,7 +713,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
                                                                or text[m.start() - 1] in "被由和与及、向经在将"):
             out.append(Cand("Agency", m.start(), m.end()))
     for w in words("recognise_agency_central.txt"):
-        for m in re.finditer(re.escape(w), text):
+        for m in occurrences(w, text):
             out.append(Cand("Agency", m.start(), m.end()))
     # 4. people's bank branches (人行长沙中心支行)
     for m in re.finditer("(?:中国人民银行|人民银行|人行)([" + HAN + "]{2,4}?)(中心支行|分行|营业管理部|支行)", text):
@@ -726,7 +756,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
     # 6. named bodies with a free-phrase name (…领导小组, …指挥部, 企业服务中心)
     generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_refs.txt")
     for cls_, suffix in table("recognise_agency_named_suffixes.txt"):
-        for m in re.finditer(re.escape(suffix), text):
+        for m in occurrences(suffix, text):
             a, b = m.span()
             if any(c.a <= a and b <= c.b for c in out):
                 continue
@@ -953,7 +983,7 @@ def find_projects(st: Sent) -> list[Cand]:
     out = []
     for m in re.finditer("项目", text):
         a, b = m.span()
-        start = walk_left(st, a, "Project", max_chars=22, anchor=False)
+        start = _after_project_verb(st, walk_left(st, a, "Project", max_chars=22, anchor=False), a)
         if start >= a or _preceded_by_generic(st, start) or text[start - 1:start] in QUOTES:
             continue
         pieces = split_tokens(st, start, a)
@@ -963,7 +993,36 @@ def find_projects(st: Sent) -> list[Cand]:
         brand = bool(first) and st.rare(first, 100) and first not in generic
         if (capacity or bracket or brand) and specific(pieces, generic):
             out.append(Cand("Project", start, b))
+        else:
+            start = _facility_project(st, start, a)
+            if start is not None:
+                out.append(Cand("Project", start, b))
     return out
+
+
+def _after_project_verb(st: Sent, start: int, a: int) -> int:
+    """A project's name starts after the last investing or building verb inside it (在X区|投资建设|Y项目)."""
+    for v in words("recognise_project_verbs.txt"):
+        k = st.text.rfind(v, start, a)
+        if k >= 0 and k + len(v) < a and k in st.starts and k + len(v) in st.starts:
+            start = max(start, k + len(v))
+    return start
+
+
+def _facility_project(st: Sent, start: int, a: int) -> int | None:
+    """建设智能装备产业园项目: a named facility + 项目, built or invested in by the clause; the
+    start of the name (after the verb), or None."""
+    text = st.text
+    verbs = words("recognise_project_verbs.txt")
+    head = next((h for h in words("recognise_project_facility_heads.txt") if text.endswith(h, start, a)), None)
+    if head is None or a - len(head) - start < 2 or start not in st.starts:
+        return None
+    if not specific(split_tokens(st, start, a - len(head)), wordset("recognise_generic_words.txt")):
+        return None
+    lo = start
+    while lo > 0 and text[lo - 1] not in "。；;！？!?":
+        lo -= 1
+    return start if any(v in text[lo:start] for v in verbs) else None
 
 
 # --------------------------------------------------------------------------- policies
@@ -1004,7 +1063,7 @@ def find_policies(st: Sent) -> list[Cand]:
         out.append(Cand("Policy", a, b, name=text[prev.a:prev.b] if prev else "", prio=3))
     # unbracketed specific titles: …实施方案 / …条例, and quoted + 政策
     for head, need in sorted(table("recognise_policy_unquoted.txt"), key=lambda r: -len(r[0])):
-        for m in re.finditer(re.escape(head), text):
+        for m in occurrences(head, text):
             a, b = m.span()
             if b < len(text) and _is_han(text[b]) and not re.match("[和及与中上的]|制定|出台|落实|印发|实施|督", text[b:]):
                 continue
@@ -1094,7 +1153,7 @@ def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
     for h, unquoted in heads:
         if not unquoted or (policy_doc and h not in strong):
             continue
-        for m in re.finditer(re.escape(h), text):
+        for m in occurrences(h, text):
             a, b = m.span()
             if a < skip_to or any(c.a <= a < c.b for c in out):
                 continue
@@ -1340,7 +1399,7 @@ def find_persons(st: Sent) -> list[Cand]:
         return nxt is not None and nxt.start == e and nxt.flag == "v" and len(nxt.word) >= 2
 
     for t in titles:
-        for m in re.finditer(re.escape(t), text):
+        for m in occurrences(t, text):
             i = m.end()
             e = name_at(i, follows_speech)
             if e is None:
@@ -1349,7 +1408,7 @@ def find_persons(st: Sent) -> list[Cand]:
                 continue
             out.append(Cand("Person", i, e, attrs=(("title", t),), prio=1))
     for h in honor:
-        for m in re.finditer(re.escape(h), text):
+        for m in occurrences(h, text):
             j = m.start()
             tok = st.tok_before(j)
             doctrine = h in ("新时代", "思想", "理论")
@@ -1421,12 +1480,22 @@ def find_industries(st: Sent) -> list[Cand]:
                 out += _industry_cands(text, a0, a0 + len(core))
     # a listed industry directly before 产业/产业链/产业集群/基地 (智能制造产业链)
     for w in words("recognise_industries.txt"):
-        for m in re.finditer(re.escape(w) + "(?=产业集群|产业链|产业|基地)", text):
+        if w not in text:
+            continue
+        for m in _literal_before_industry(w).finditer(text):
             a0 = m.start()
-            if a0 > 0 and _is_han(text[a0 - 1]) and text[a0 - 1] not in "、和及与等进快展造了在以推":
-                continue
+            prev = st.tok_before(a0)
+            governed = prev is not None and prev.end == a0 and a0 in st.starts and (
+                prev.flag.startswith("v") and prev.flag != "vn" or prev.flag in ("p", "c", "d"))
+            if a0 > 0 and _is_han(text[a0 - 1]) and text[a0 - 1] not in "、和及与等进快展造了在以推" and not governed:
+                continue         # inside a longer name; after a verb (支持|新能源汽车产业链) it stands alone
             out.append(Cand("Industry", a0, m.end()))
     return out
+
+
+@lru_cache(maxsize=None)
+def _literal_before_industry(w: str) -> re.Pattern:
+    return re.compile(re.escape(w) + "(?=产业集群|产业链|产业|基地)")
 
 
 def _industry_core(w: str) -> str:
@@ -1458,7 +1527,7 @@ def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
     if not seg:
         return []
     protected = [(mm.start() + lo, mm.end() + lo) for w in words("recognise_industries.txt") if re.search("[与和及]", w)
-                 for mm in re.finditer(re.escape(w), seg)]
+                 for mm in occurrences(w, seg)]
     parts, pos, start = [], lo, lo
     while pos < hi:
         ch = text[pos]
@@ -1484,6 +1553,182 @@ def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
         return []
     return [(a, b, text[a:b]) for a, b in parts
             if b > a and not any(c in PUNCT for c in text[a:b]) and b - a <= 12]
+
+
+# --------------------------------------------------------------------------- model names
+
+@lru_cache(maxsize=None)
+def _ner_heads() -> tuple[tuple[str, str], ...]:
+    """(head, class) for typing the model's organisation spans, longest head first."""
+    return tuple(sorted(((r[0], r[1]) for r in table("recognise_ner_heads.txt")), key=lambda r: (-len(r[0]), r[0])))
+
+
+@lru_cache(maxsize=None)
+def _byline_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    rows = table("recognise_ner_person_context.txt")
+    return (tuple(w for k, w in rows if k == "before"), tuple(w for k, w in rows if k == "after"))
+
+
+def find_model_names(st: Sent, spans, grammar: list[Cand]) -> list[Cand]:
+    """Persons and organisations the model (kg.ner) proposes, typed and repaired by the grammars.
+
+    Places and zones stay the gazetteer's and the zone grammar's: the model's LOC spans add
+    mostly generic regions (中部地区) and zone words (国家级开发区) there.
+
+    A model span that a grammar candidate covers, or that cuts across one, is left to the
+    grammar; one that holds grammar candidates only where its class may hold them (a place
+    or zone inside an agency name) or extends a grammar name to the left (the model reads a
+    brand the grammar could not) is kept, below the grammars in priority."""
+    out: list[Cand] = []
+    for sp in spans:
+        if sp.tag == "PER":
+            found = _model_person(st, sp.start, sp.end)
+        elif sp.tag == "ORG":
+            found = _model_orgs(st, sp.start, sp.end)
+        else:
+            continue
+        out += [c for c in found if _fits_grammar(c, grammar)]
+    return out
+
+
+def _fits_grammar(c: Cand, grammar: list[Cand]) -> bool:
+    """A model candidate that the grammars' candidates leave room for."""
+    for g in grammar:
+        if g.b <= c.a or c.b <= g.a or g.nested_only:
+            continue
+        if g.a <= c.a and c.b <= g.b:
+            return False                     # the grammar names it already (or a longer name)
+        if c.a <= g.a and g.b <= c.b and (g.cls == c.cls and g.b == c.b or g.cls != c.cls and g.cls in NESTED.get(c.cls, ())):
+            continue                         # a place or zone inside the name, or the name extended leftwards
+        return False
+    return True
+
+
+def _model_person(st: Sent, a: int, b: int) -> list[Cand]:
+    """A PER span that looks like a Chinese personal name in running text (no byline, no river)."""
+    text = st.text
+    w = text[a:b]
+    if not (2 <= len(w) <= 4 and all(_is_han(c) for c in w)):
+        return []
+    if not any(w.startswith(s) and len(w) > len(s) for s in words("recognise_person_surnames.txt")):
+        return []
+    if w[-1] in wordset("recognise_ner_person_not_endings.txt"):
+        return []
+    before, after = _byline_words()
+    left, right = text[max(0, a - 6):a].rstrip(" 　:："), text[b:b + 4].lstrip(" 　")
+    if text.strip(" 　") == w or left.endswith(before) or right.startswith(after):
+        return []                            # a byline or a photo credit
+    if re.match(f"[〔\\[（(\\d{CN_DIGITS}]", right) or re.match("[。！？!?；;]", right) and \
+            not re.search("[是为由给]$", left):
+        return []                            # 某发〔2018〕: a document number; …则某某。: not a name
+    title = next((t for t in words("recognise_person_titles.txt") if left.endswith(t)), "")
+    return [Cand("Person", a, b, attrs=(("title", title),) if title else (), prio=-1)]
+
+
+def _org_class(name: str) -> tuple[str, str] | None:
+    """(class, head) of an organisation name by its ending, or None."""
+    return next(((cls, h) for h, cls in _ner_heads() if name.endswith(h)), None)
+
+
+def _model_orgs(st: Sent, a: int, b: int) -> list[Cand]:
+    """ORG span(s): split where the model ran several names together, then typed by head noun,
+    completed with a legal form that follows (a brand + （place）股份有限公司), or read as a firm
+    when it ends with a trade word or is listed among firms (…等企业)."""
+    text = st.text
+    out = []
+    for a0, b0 in _split_orgs(st, a, b):
+        w = text[a0:b0]
+        if len(w) < 2 or w in wordset("recognise_industries.txt") or re.match("产业|行业", text[b0:b0 + 2]):
+            continue
+        typed = _org_class(w)
+        form = _company_re().match(text, b0 + _bracket_len(text, b0))
+        if form and (typed is None or typed[0] == "Company"):
+            end = form.end()
+            if not (end < len(text) and text[end] in "化制"):
+                out.append(Cand("Company", a0, end, prio=-1))
+            continue
+        if typed is not None and w.endswith(words("recognise_ner_not_heads.txt")):
+            continue
+        if typed is not None:
+            cls, head = typed
+            stem = w[: -len(head)]
+            if cls != "Company" and stem in wordset("recognise_zone_refs.txt") and a0 in st.starts:
+                # 高新区招商服务中心: the body of the zone in focus, completed like the grammar's
+                out.append(Cand(cls, a0, b0, ref="zonename:" + head, prio=-1))
+                continue
+            if len(stem) < 2 or a0 not in st.starts or not _org_stem_ok(st, a0, a0 + len(stem)):
+                continue
+            out.append(Cand(cls, a0, b0, prio=-1))
+        elif _firm_like(st, a0, b0):
+            out.append(Cand("Company", a0, b0, prio=-1))
+    return out
+
+
+def _model_brands(st: Sent, chosen: list[Cand], spans) -> list[Cand]:
+    """The brand the model reads at the start of a legal company name (远航科技|(长沙)股份有限公司),
+    as a surface of that company: it becomes an altLabel of the full name."""
+    out = []
+    for c in chosen:
+        if c.cls != "Company" or c.ref or c.name or not _company_re().search(st.text, c.a, c.b):
+            continue
+        for sp in spans:
+            if sp.tag == "ORG" and c.a <= sp.start and sp.end < c.b and sp.end - sp.start >= 2 \
+                    and (sp.start == c.a or _is_anchor_place(st.text[c.a:sp.start])) \
+                    and _org_class(st.text[sp.start:sp.end]) is None \
+                    and _company_re().match(st.text, sp.end + _bracket_len(st.text, sp.end)):
+                out.append(Cand("Company", sp.start, sp.end, name=st.text[c.a:c.b]))
+                break
+    return out
+
+
+def _bracket_len(text: str, b: int) -> int:
+    m = re.match(f"[{OPEN}][{HAN}]{{2,8}}[{CLOSE}]", text[b:])
+    return m.end() if m else 0
+
+
+def _split_orgs(st: Sent, a: int, b: int) -> list[tuple[int, int]]:
+    """An ORG span cut after each head noun that a new name (a place or level word) follows."""
+    text = st.text
+    cuts, start = [], a
+    for i in range(a + 2, b - 2):
+        if _org_class(text[start:i]) and (_leading_place_len(text, i, b) or text[i] in "省市县区"):
+            cuts.append((start, i))
+            start = i
+    cuts.append((start, b))
+    return cuts
+
+
+def _leading_place_len(text: str, i: int, b: int) -> int:
+    return next((L for L in range(min(8, b - i), 1, -1) if _is_anchor_place(text[i:i + L])), 0)
+
+
+def _org_stem_ok(st: Sent, a: int, b: int) -> bool:
+    """The name before a head noun names something (not 区政府, 有关部门, 大公司)."""
+    if b - a < 1 or _preceded_by_generic(st, a):
+        return False
+    pieces = split_tokens(st, a, b)
+    if _is_anchor_place(pieces[0]) or any(p in gazetteer().full for p in pieces):
+        return True                          # a province or city opens it, or a full place name is in it
+    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt")
+    return specific(pieces, generic) and not all(len(p) == 1 and p in "省市县区州乡镇" for p in pieces)
+
+
+def _firm_like(st: Sent, a: int, b: int) -> bool:
+    """A name without a legal form that reads as a firm: brand + trade word (远航科技), or an item
+    of a list of firms (A、B、C等企业)."""
+    text = st.text
+    w = text[a:b]
+    trades = words("recognise_company_trades.txt")
+    trade = next((t for t in trades if w.endswith(t) and len(w) - len(t) >= 2), None)
+    if trade is not None:
+        brand = w[: -len(trade)]
+        if specific(split_tokens(st, a, a + len(brand)), wordset("recognise_generic_words.txt")
+                    | wordset("recognise_company_trades.txt") | wordset("recognise_industries.txt")):
+            return True
+    clause_end = re.search("[，,。；;：:！？!?]", text[b:])
+    rest = text[b: b + clause_end.start()] if clause_end else text[b:]
+    return bool(re.match(f"(?:、[^、，,。；;]{{2,12}})*等[{HAN}]{{0,6}}?(?:企业|公司|集团|厂商|龙头)", rest)) \
+        or bool(re.match("(?:企业|公司)(?:[，,。；;、]|$)", rest))
 
 
 # --------------------------------------------------------------------------- assembly
@@ -1530,8 +1775,10 @@ def _company_nested_place_ok(text: str, company: Cand, place: Cand) -> bool:
     return text[place.a - 1:place.a] in OPEN or text[place.b:place.b + 3] == "分公司"
 
 
-def recognise(doc: Document, segmenter=None) -> list[Mention]:
-    """All mentions of the document, in text order; references carry the name they stand for."""
+def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
+    """All mentions of the document, in text order; references carry the name they stand for.
+
+    With a tagger (kg.ner.LacTagger), the model's PER/ORG/LOC spans join the grammars' candidates."""
     sents: list[Sent] = []
     per_sentence: list[list[Cand]] = []
     policy_doc = is_policy_document(doc)
@@ -1542,13 +1789,19 @@ def recognise(doc: Document, segmenter=None) -> list[Mention]:
         st = Sent(s.index, simplified(s.text), s.clean_start, segmenter, written=s.text, freq=freq)
         sents.append(st)
         per_sentence.append(_sentence_cands(st, policy_doc))
+    model_spans = [[] for _ in sents]
+    if tagger is not None and sents:
+        # all sentences of the document go to the model in one call (it batches them)
+        model_spans = tagger.spans([st.text for st in sents])
+        for st, cands, spans in zip(sents, per_sentence, model_spans):
+            cands += find_model_names(st, spans, cands)
     _disambiguate_places(sents, per_sentence)
     # company short forms: a brand seen with its legal name elsewhere in the document
     brands = _brands(sents, per_sentence)
     if brands:
         for st, cands in zip(sents, per_sentence):
             for brand, full in brands:
-                for m in re.finditer(re.escape(brand), st.text):
+                for m in occurrences(brand, st.text):
                     a, b = m.span()
                     if st.text[a:].startswith(full) or (b < len(st.text) and re.match("[有股]|[（(]", st.text[b:])):
                         continue
@@ -1557,8 +1810,9 @@ def recognise(doc: Document, segmenter=None) -> list[Mention]:
                     cands.append(Cand("Company", a, b, name=full, prio=1))
     out: list[Mention] = []
     focus = _Focus(doc, sents, per_sentence)
-    for st, cands in zip(sents, per_sentence):
+    for st, cands, spans in zip(sents, per_sentence, model_spans):
         chosen = _select(cands)
+        chosen += _model_brands(st, chosen, spans)
         for c in chosen:
             host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
             if c.cls == "Place" and host is not None and host.cls == "Company" \
@@ -1725,6 +1979,10 @@ class _Focus:
             name = st.written[k:k + len(name)]      # a name cut from the sentence: as written
         if name == text:
             name = ""
+        if not name and not ref and st.text[c.a:c.b] != text:
+            # written in traditional characters: the simplified form is the name, so that it
+            # becomes an altLabel and resolves with simplified mentions of the same thing
+            name = st.text[c.a:c.b]
         return Mention(c.cls, text, st.index, a, b, name=name, ref=ref, attrs=tuple(c.attrs))
 
 

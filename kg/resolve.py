@@ -36,16 +36,19 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")", "〔": "[", "〕": "]", "［"
                            "—": "-", "–": "-", "－": "-", "~": "-"})
 
 
+@lru_cache(maxsize=1 << 16)
 def normkey(text: str) -> str:
-    """Comparison key: NFKC, no whitespace or quote/title marks (as the evaluator compares)."""
+    """Comparison key: NFKC, no whitespace or quote/title marks (as the evaluator compares), in
+    simplified characters (長沙經開區 and 长沙经开区 are one name)."""
+    from .normalise import simplified
+
     text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if ch not in _DROP).lower()
+    return simplified("".join(ch for ch in text if ch not in _DROP).lower())
 
 
 def _norm(text: str) -> str:
-    """normkey in simplified characters, with one kind of bracket and dash."""
-    from .normalise import simplified
-    return simplified(normkey(text)).translate(_BRACKETS)
+    """normkey with one kind of bracket and dash."""
+    return normkey(text).translate(_BRACKETS)
 
 
 # --------------------------------------------------------------------------- resources
@@ -97,8 +100,15 @@ def _industry_synonyms() -> dict[str, str]:
 
 def _gaz():
     """The gazetteer helpers of the recogniser (imported late: recognise imports this module's peers)."""
-    from .recognise import gazetteer, place_of, province_names
-    return gazetteer, place_of, province_names
+    from .recognise import gazetteer, place_of
+    return gazetteer, place_of, _province_names
+
+
+@lru_cache(maxsize=None)
+def _province_names() -> frozenset[str]:
+    """recognise.province_names, built once: it rebuilds its set on every call (was 14% of a build)."""
+    from .recognise import province_names
+    return province_names()
 
 
 # --------------------------------------------------------------------------- keys
@@ -397,10 +407,12 @@ def _link_company_brands(uf: _UF, items) -> None:
 
 def _label(cls: str, members) -> str:
     """The canonical label: a complete, non-reference form."""
+    from .normalise import simplified
+
     forms: Counter = Counter()
     for _, m, _ in members:
-        if m.name:
-            forms[m.name] += 1
+        if m.name and not (m.name != m.text and m.name == simplified(m.text)):
+            forms[m.name] += 1       # a simplified rendering of a traditional surface is no label
         if not m.ref:
             forms[m.text] += 1
     if not forms:

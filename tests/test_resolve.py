@@ -183,3 +183,18 @@ def test_resolution_does_not_depend_on_document_order():
         res = resolve(list(perm))
         seen.add(tuple(sorted((e.cls, e.label, tuple(sorted(e.alt_labels))) for e in res.entities)))
     assert len(seen) == 1
+
+
+def test_traditional_and_simplified_forms_share_keys():
+    assert normkey("長沙經開區") == normkey("长沙经开区")
+    assert zone_key("長沙經開區") == zone_key("长沙经济技术开发区")
+
+
+def test_traditional_entity_keeps_its_written_label_and_joins_simplified_mentions():
+    trad = m("Person", "張明華", name="张明华")
+    res = resolve([ex("t.txt", trad)])
+    (e,) = entities(res, "Person")
+    assert e.label == "張明華" and "张明华" in e.alt_labels
+    res = resolve([ex("t.txt", trad), ex("s.txt", m("Person", "张明华"))])
+    (e,) = entities(res, "Person")
+    assert labels(e) == {"張明華", "张明华"} and e.sources == {"t.txt", "s.txt"}

@@ -1,0 +1,296 @@
+"""Benchmarks of build, scale, parallelism, incremental rebuilds, queries and export/import.
+
+    python bench/run.py [--work out/bench] [--chars 1000000] [--scales 1,4,16] [--repeat 1]
+
+Everything is timed side by side in one run, as whole processes where a person would run
+a command (wall time and the child's peak resident memory from wait4), and printed as one
+table of ratios at the end (also written to WORK/results.json). Machines are noisy: read
+the ratios, not the seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from latency import (SELECTIVE, http_latencies, library_latencies, rdflib_latencies,  # noqa: E402
+                     saved_queries, summary)
+from make_corpus import change_documents, make_corpus  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LCUT = """import sys, pathlib, logging, jieba
+jieba.setLogLevel(logging.WARNING)
+n = 0
+for f in sorted(pathlib.Path(sys.argv[1]).rglob("*.txt")):
+    n += len(jieba.lcut(f.read_text(encoding="utf-8")))
+print(n)
+"""
+DUMP = """import sys, pyoxigraph as ox
+ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], ox.RdfFormat.N_QUADS)
+"""
+BULK = """import sys, pyoxigraph as ox
+ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)
+"""
+
+
+def run(cmd: list[str], **kw) -> tuple[float, float]:
+    """(wall seconds, peak resident MB of the child) of a command; fails loudly if it fails."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(map(str, cmd))} failed ({p.returncode}):\n{err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def kg(*args) -> list[str]:
+    return [PY, "-m", "kg", *map(str, args)]
+
+
+def chars_of(folder: Path) -> int:
+    return sum(len(f.read_text(encoding="utf-8")) for f in folder.glob("*.txt"))
+
+
+def fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def exponent(sizes: list[float], values: list[float]) -> float:
+    """Least-squares slope of log(value) over log(size)."""
+    xs, ys = [math.log(s) for s in sizes], [math.log(v) for v in values]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(store: Path):
+    """Start ``kg serve`` on a free port; returns (process, base URL) once it answers."""
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(kg("serve", "--store", store, "--port", port, "--workers", 2, "--timeout", 600,
+                               "--max-rows", 100_000_000), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(url + "sparql?query=ASK%7B%7D", timeout=5):
+                return proc, url
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit("bench: kg serve did not start")
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("bench: kg serve did not answer")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--work", type=Path, default=ROOT / "out" / "bench", help="scratch folder (default out/bench)")
+    p.add_argument("--chars", type=int, default=1_000_000, help="characters of the 1x corpus (default 1M)")
+    p.add_argument("--scales", default="1,4,16", help="corpus multiples for the scaling row (default 1,4,16)")
+    p.add_argument("--repeat", type=int, default=1, help="pairs of runs for the build ratios (default 1)")
+    p.add_argument("--query-runs", type=int, default=20, help="runs of each query through oxigraph (default 20)")
+    p.add_argument("--rdflib-runs", type=int, default=3, help="runs of each query through rdflib (default 3)")
+    p.add_argument("--rdflib-timeout", type=float, default=120, help="seconds before an rdflib query is abandoned")
+    p.add_argument("--seed", type=int, default=7)
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="bench: %(message)s")
+    work = a.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    scales = sorted({int(x) for x in a.scales.split(",")} | {1})
+    res: dict = {"chars": a.chars, "scales": scales}
+
+    # Corpora: 1x, and the larger multiples (a larger one starts with the same documents).
+    corpora = {}
+    for k in scales:
+        c = fresh(work / f"corpus-{k}x")
+        make_corpus(c, a.chars * k, a.seed)
+        corpora[k] = c
+    one = corpora[1]
+    n1 = chars_of(one)
+    log.info("1x corpus: %d documents, %d characters", len(list(one.glob("*.txt"))), n1)
+
+    # 1. Build throughput against jieba.lcut over the same text, pair by pair.
+    builds, lcuts, ratios, rss1 = [], [], [], []
+    for _ in range(a.repeat):
+        t, m = run(kg("build", one, "--store", fresh(work / "store-1x")))
+        builds.append(t)
+        rss1.append(m)
+        t2, _ = run([PY, "-c", LCUT, str(one)])
+        lcuts.append(t2)
+        ratios.append(t / t2)
+        log.info("build %.1f s, jieba.lcut %.1f s", t, t2)
+    res["build"] = {"kg": builds, "lcut": lcuts, "ratio": statistics.median(ratios), "chars": n1}
+
+    # 2. Scaling: time and peak memory of a fresh build at each multiple.
+    scale_rows = {1: (statistics.median(builds), max(rss1), n1)}
+    for k in scales:
+        if k == 1:
+            continue
+        t, m = run(kg("build", corpora[k], "--store", fresh(work / f"store-{k}x")))
+        scale_rows[k] = (t, m, chars_of(corpora[k]))
+        log.info("build %dx: %.1f s, %.0f MB", k, t, m)
+    sizes = [scale_rows[k][2] for k in scales]
+    res["scaling"] = {str(k): {"seconds": v[0], "rss_mb": v[1], "chars": v[2]} for k, v in scale_rows.items()}
+    if len(scales) > 1:
+        res["scaling"]["time_exponent"] = exponent(sizes, [scale_rows[k][0] for k in scales])
+        res["scaling"]["rss_exponent"] = exponent(sizes, [scale_rows[k][1] for k in scales])
+
+    # 3. Parallel build: --jobs 2 against --jobs 1, pair by pair.
+    speedups, j2s = [], []
+    for i in range(a.repeat):
+        t2, _ = run(kg("build", one, "--store", fresh(work / "store-1x-j2"), "--jobs", 2))
+        t1 = builds[i]
+        if i > 0 or a.repeat > 1:       # later pairs: a fresh jobs-1 build beside this one
+            t1, _ = run(kg("build", one, "--store", fresh(work / "store-1x-j1"), "--jobs", 1))
+        j2s.append(t2)
+        speedups.append(t1 / t2)
+        log.info("jobs 2: %.1f s (jobs 1: %.1f s)", t2, t1)
+    res["parallel"] = {"jobs2": j2s, "speedup": statistics.median(speedups)}
+
+    # 4. Incremental: nothing changed, then 1% of the documents changed.
+    full = statistics.median(builds)
+    t_same, _ = run(kg("build", one, "--store", work / "store-1x"))
+    changed = fresh(work / "corpus-1x-changed")
+    shutil.copytree(one, changed)
+    picked = change_documents(sorted(changed.glob("*.txt")), 0.01)
+    # The changed copy has the same file names: rebuild the 1x store from it.
+    t_one, _ = run(kg("build", changed, "--store", work / "store-1x"))
+    res["incremental"] = {"unchanged": t_same, "changed_1pct": t_one, "changed_docs": len(picked),
+                          "full": full, "unchanged_share": t_same / full, "changed_share": t_one / full}
+    log.info("rebuild unchanged %.2f s, 1%% changed %.2f s (full %.1f s)", t_same, t_one, full)
+
+    # 5. Queries on the largest store (one million triples or more at 16x).
+    big = work / f"store-{scales[-1]}x"
+    from kg.store import Store
+    with Store.open(big) as st:
+        triples = int(next(iter(st.oxi.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value)
+        quads = len(st.oxi)
+        queries = saved_queries(st.oxi)
+    log.info("queries on %d triples (%d quads)", triples, quads)
+    lib = library_latencies(str(big), queries, a.query_runs, open_each=False)
+    lib_open = library_latencies(str(big), queries, max(3, a.query_runs // 4), open_each=True)
+    proc, url = serve(big)
+    try:
+        http = http_latencies(url, queries, max(3, a.query_runs // 2))
+    finally:
+        proc.terminate()
+        proc.wait()
+    nq = work / "union.nq"
+    run(kg("export", "--store", big, "--format", "nq", "--output", nq))
+    rdf = rdflib_latencies(str(nq), queries, a.rdflib_runs, a.rdflib_timeout)
+    res["queries"] = {"triples": triples, "quads": quads, "library": lib, "library_open_each": lib_open,
+                      "http": http, "rdflib": rdf}
+
+    # 6. Export and bulk load of the same N-Triples file, against pyoxigraph's own.
+    nt = work / "union.nt"
+    t_exp, m_exp = run(kg("export", "--store", big, "--format", "nt", "--output", nt))
+    t_dump, m_dump = run([PY, "-c", DUMP, str(big / "oxigraph"), str(work / "dump.nq")])
+    t_load, m_load = run(kg("load", nt, "--store", fresh(work / "store-loaded")))
+    t_bulk, m_bulk = run([PY, "-c", BULK, str(fresh(work / "oxi-loaded")), str(nt)])
+    nt_triples = sum(1 for _ in open(nt, "rb"))
+    res["export_import"] = {"triples": nt_triples, "kg_export": t_exp, "oxi_dump": t_dump, "kg_load": t_load,
+                            "oxi_bulk_load": t_bulk, "rss_mb": {"kg_export": m_exp, "oxi_dump": m_dump,
+                                                                "kg_load": m_load, "oxi_bulk_load": m_bulk}}
+
+    (work / "results.json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(table(res))
+    return 0
+
+
+def _ms(x: float) -> str:
+    return f"{x:.0f} ms" if x >= 10 else f"{x:.1f} ms"
+
+
+def table(res: dict) -> str:
+    """The bench table: one row per measure, then the per-query detail."""
+    b, sc, par, inc = res["build"], res["scaling"], res["parallel"], res["incremental"]
+    q, ei = res["queries"], res["export_import"]
+    n = b["chars"]
+    tk, tl = statistics.median(b["kg"]), statistics.median(b["lcut"])
+    scales = res["scales"]
+    rows = [("#", "measure", "Reform KG", "reference", "ratio")]
+    rows.append(("1", f"build {n / 1e6:.2f}M chars, --jobs 1",
+                 f"{tk:.1f} s = {n / tk / 1e3:.1f}K chars/s", f"jieba.lcut {tl:.1f} s = {n / tl / 1e3:.0f}K chars/s",
+                 f"{b['ratio']:.2f}x the time (goal <= 3, <= 2)"))
+    times = " / ".join(f"{sc[str(k)]['seconds']:.0f}" for k in scales)
+    mems = " / ".join(f"{sc[str(k)]['rss_mb']:.0f}" for k in scales)
+    ex = (f"time exponent {sc['time_exponent']:.2f} (<= 1.1), memory exponent {sc['rss_exponent']:.2f}; "
+          f"peak {sc[str(scales[-1])]['rss_mb'] / 1024:.2f} GB (<= 1.5)") if "time_exponent" in sc else "-"
+    rows.append(("2", f"scaling {'x/'.join(map(str, scales))}x", f"{times} s; peak {mems} MB", "linear", ex))
+    rows.append(("3", "--jobs 2 against --jobs 1", f"{statistics.median(par['jobs2']):.1f} s",
+                 f"{tk:.1f} s", f"{par['speedup']:.2f}x faster (>= 1.6)"))
+    rows.append(("4", f"rebuild: nothing / 1% ({inc['changed_docs']} docs) changed",
+                 f"{inc['unchanged']:.2f} s / {inc['changed_1pct']:.2f} s", f"full build {inc['full']:.1f} s",
+                 f"{inc['unchanged_share']:.1%} (<= 5%) / {inc['changed_share']:.1%} (<= 10%)"))
+    lib, http, rdf, lib_open = q["library"], q["http"], q["rdflib"], q["library_open_each"]
+    ratios, detail = [], []
+    sel_p50 = []
+    for name in lib:
+        p50, p95 = summary(lib[name]["times"])
+        o50, _ = summary(lib_open[name]["times"])
+        h50, h95 = summary(http[name]["times"])
+        r = rdf.get(name, {})
+        if "times" in r and "timeout" not in r and r["times"]:
+            r50, _ = summary(r["times"])
+            ratio = r50 / p50
+            rtxt = _ms(r50)
+        elif "timeout" in r:
+            ratio, rtxt = r["timeout"] * 1000 / p50, f"> {r['timeout']:.0f} s"
+        else:
+            ratio, rtxt = None, "error"
+        if ratio is not None:
+            ratios.append(ratio)
+        if name in SELECTIVE:
+            sel_p50.append(p50)
+        detail.append((("* " if name in SELECTIVE else "  ") + name, str(lib[name]["rows"]),
+                       f"{_ms(p50)} / {_ms(p95)}", _ms(o50), f"{_ms(h50)} / {_ms(h95)}", rtxt,
+                       "-" if ratio is None else (f">= {ratio:.0f}x" if "timeout" in r else f"{ratio:.0f}x")))
+    med = statistics.median(ratios) if ratios else float("nan")
+    rows.append(("5", f"{len(lib)} saved queries on {q['triples'] / 1e6:.2f}M triples",
+                 f"selective p50 <= {max(sel_p50):.0f} ms" if sel_p50 else "-",
+                 f"rdflib in-memory (load {rdf.get('_load', {}).get('seconds', 0):.0f} s)",
+                 f"median query {med:.0f}x faster (>= 10)"))
+    rows.append(("6", f"export nt / bulk load nt, {ei['triples'] / 1e6:.2f}M triples",
+                 f"kg export {ei['kg_export']:.1f} s / kg load {ei['kg_load']:.1f} s",
+                 f"pyoxigraph dump {ei['oxi_dump']:.1f} s / bulk_load {ei['oxi_bulk_load']:.1f} s",
+                 f"{ei['kg_export'] / ei['oxi_dump']:.2f}x / {ei['kg_load'] / ei['oxi_bulk_load']:.2f}x the time"))
+    out = [_grid(rows), "", "queries (* selective; p50 / p95; library = kg.query.run_query on an open store,"
+           " open+query = kg.run_query per call):",
+           _grid([("query", "rows", "library", "open+query p50", "kg serve HTTP", "rdflib p50", "rdflib/library")]
+                 + detail)]
+    return "\n".join(out)
+
+
+def _grid(rows: list[tuple]) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    line = lambda r: " | ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()   # noqa: E731
+    return "\n".join([line(rows[0]), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows[1:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
