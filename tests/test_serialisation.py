@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 
+import uuid
+
 import networkx as nx
-import pyoxigraph
 import rdflib
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -20,13 +21,13 @@ NASTY = st.text(alphabet=st.sampled_from(list('"\'\\<>{}&;#@^_:/\n\r\t \x00\x01\
                                          + list("区公司“”《》赣")), min_size=1, max_size=24)
 
 
-def _store_with(label: str) -> Store:
+def _store_with(label: str, folder) -> Store:
     s = "句子。"
     doc = Document("t.txt", s, s, list(range(len(s) + 1)), "0" * 64, title=label)
     zone = Mention("Zone", label, 0, 0, 1)
     comp = Mention("Company", label + "有限公司", 0, 1, 2)
     ex = Extraction(doc, [zone, comp], [Relation(zone, "hosts", comp, Evidence("t.txt", label, 0, 3))])
-    store = Store(None, pyoxigraph.Store())
+    store = Store.open(folder / uuid.uuid4().hex, create=True, write=True)
     store.replace_graphs({document_iri("t.txt"): list(document_quads(ex, resolve([ex])))})
     return store
 
@@ -34,7 +35,7 @@ def _store_with(label: str) -> Store:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(label=NASTY)
 def test_labels_round_trip_through_every_format(tmp_path, label):
-    store = _store_with(label)
+    store = _store_with(label, tmp_path)
     for fmt, parse_as in (("nt", "nt"), ("ttl", "turtle"), ("nq", "nquads"), ("jsonld", "json-ld")):
         out = tmp_path / f"g.{fmt}"
         export(store.oxi, fmt, out)
@@ -51,3 +52,4 @@ def test_labels_round_trip_through_every_format(tmp_path, label):
     export(store.oxi, "csv", tmp_path / "r.csv")
     rows = list(csv.DictReader(open(tmp_path / "r.csv", encoding="utf-8", newline="")))
     assert [r["sentence"] for r in rows] == [label]
+    store.close()
