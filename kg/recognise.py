@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from .model import Document, Mention
 from .normalise import simplified
@@ -213,8 +214,9 @@ def province_names() -> frozenset[str]:
 
 # --------------------------------------------------------------------------- sentence view
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):
+    """A jieba word of a sentence with its POS tag (a tuple: thousands per document)."""
+
     start: int
     end: int
     word: str
@@ -496,35 +498,43 @@ def _region_suffix_re() -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def _place_lengths() -> MappingProxyType:
-    """First character -> lengths of the gazetteer and region names it starts, longest first."""
+def _place_prefixes() -> tuple[frozenset[str], frozenset[str]]:
+    """(every prefix of two or more characters, every name) of the gazetteer and named regions."""
     g = gazetteer()
-    lengths: dict[str, set[int]] = {}
-    for d in (g.full, g.short, g.county, _regions()):
-        for k in d:
-            if len(k) >= 2:
-                lengths.setdefault(k[0], set()).add(len(k))
-    return MappingProxyType({c: tuple(sorted(v, reverse=True)) for c, v in lengths.items()})
+    names = frozenset(k for d in (g.full, g.short, g.county, _regions()) for k in d if len(k) >= 2)
+    return frozenset(k[:L] for k in names for L in range(2, len(k) + 1)), names
+
+
+@lru_cache(maxsize=None)
+def _place_starts_re() -> re.Pattern:
+    """The characters that open a gazetteer or region name, or a province abbreviation."""
+    chars = {k[0] for k in _place_prefixes()[1]} | set(wordset("recognise_province_abbreviations.txt"))
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def find_places(st: Sent) -> list[Cand]:
     """Gazetteer places and named regions, on jieba word boundaries."""
     g = gazetteer()
     regions = _regions()
-    lengths = _place_lengths()
+    prefixes, names = _place_prefixes()
     text = st.text
     out: list[Cand] = []
     abbrev = wordset("recognise_province_abbreviations.txt")
+    starts = _place_starts_re()
     i, n = 0, len(text)
     while i < n:
-        lens = lengths.get(text[i])
-        if lens is None and text[i] not in abbrev:
-            i += 1               # no place name starts with this character
-            continue
+        m0 = starts.search(text, i)
+        if m0 is None:
+            break
+        i = m0.start()           # the next character that may open a place name
+        # lengths of the names that text[i:] begins with, found by walking the prefixes
+        lens, L = [], 2
+        while i + L <= n and text[i:i + L] in prefixes:
+            if text[i:i + L] in names:
+                lens.append(L)
+            L += 1
         hit = None
-        for L in lens or ():
-            if L > n - i:
-                continue
+        for L in reversed(lens):
             w = text[i:i + L]
             kind = ("full" if w in g.full else "short" if w in g.short else "region" if w in regions
                     else "county" if w in g.county else None)
