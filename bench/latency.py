@@ -1,8 +1,8 @@
 """Query latencies of the saved research queries: oxigraph through the library, HTTP, rdflib.
 
-The rdflib side runs in its own process (``python bench/latency.py rdflib …``) because its
-in-memory store of a million triples takes gigabytes and minutes to load, and a query it
-cannot finish in time has to be abandoned with the process.
+Each engine runs in its own process (``python bench/latency.py child ENGINE …``): a query
+that cannot finish in time has to be abandoned with its process, and rdflib's in-memory
+store of a million triples takes gigabytes and minutes to load.
 """
 from __future__ import annotations
 
@@ -63,46 +63,28 @@ def saved_queries(oxi) -> dict[str, str]:
     return out
 
 
-def _consume(result) -> int:
-    return sum(1 for _ in result)
+def _timed_runs(run_one, runs: int, budget: float) -> tuple[list[float], int]:
+    """Times of up to ``runs`` calls, fewer once ``budget`` seconds are spent (at least one)."""
+    times, rows = [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        rows = run_one()
+        times.append(time.perf_counter() - t)
+        if sum(times) > budget:
+            break
+    return times, rows
 
 
-def library_latencies(store: str, queries: dict[str, str], runs: int, open_each: bool) -> dict:
-    """Seconds per run of each query through kg (kg.run_query opens the store each call)."""
-    import kg
-    from kg.query import run_query
-    from kg.store import Store
+def latencies(engine: str, source: str, queries: dict[str, str], runs: int, timeout: float,
+              budget: float) -> dict:
+    """Per query {"times", "rows"} or {"timeout"} or {"error"}, run by a child process.
 
-    st = None if open_each else Store.open(store)
-    out = {}
-    for name, text in queries.items():
-        times, rows = [], 0
-        for _ in range(runs):
-            t = time.perf_counter()
-            rows = _consume(kg.run_query(store, text) if open_each else run_query(st.oxi, text))
-            times.append(time.perf_counter() - t)
-        out[name] = {"times": times, "rows": rows}
-    return out
-
-
-def http_latencies(url: str, queries: dict[str, str], runs: int) -> dict:
-    """Seconds per run of each query through a running ``kg serve`` (SPARQL JSON results)."""
-    out = {}
-    for name, text in queries.items():
-        times = []
-        for _ in range(runs):
-            req = urllib.request.Request(url + "sparql?" + urllib.parse.urlencode({"query": text}),
-                                         headers={"Accept": "application/sparql-results+json"})
-            t = time.perf_counter()
-            with urllib.request.urlopen(req, timeout=600) as resp:
-                body = resp.read()
-            times.append(time.perf_counter() - t)
-        out[name] = {"times": times, "rows": len(json.loads(body)["results"]["bindings"])}
-    return out
-
-
-def rdflib_latencies(nq: str, queries: dict[str, str], runs: int, timeout: float) -> dict:
-    """Run in a child process: load the N-Quads into an rdflib Dataset (union default graph) and time."""
+    engine: "oxigraph" (kg.query.run_query on a store opened once), "oxigraph-open"
+    (kg.run_query, which opens the store on each call) or "rdflib" (an in-memory
+    Dataset with a union default graph, loaded from the N-Quads file ``source``). A
+    query still running after ``timeout`` seconds is abandoned with its process, and a
+    new one goes on with the rest.
+    """
     import subprocess
     import tempfile
 
@@ -112,8 +94,9 @@ def rdflib_latencies(nq: str, queries: dict[str, str], runs: int, timeout: float
         qfile = Path(tmp) / "queries.json"
         while todo:
             qfile.write_text(json.dumps(todo, ensure_ascii=False), encoding="utf-8")
-            p = subprocess.run([sys.executable, __file__, "rdflib", nq, str(qfile), "--runs", str(runs),
-                                "--timeout", str(timeout)], capture_output=True, text=True)
+            p = subprocess.run([sys.executable, __file__, "child", engine, source, str(qfile), "--runs", str(runs),
+                                "--timeout", str(timeout), "--budget", str(budget)],
+                               capture_output=True, text=True, cwd=ROOT)
             got = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
             for r in got:
                 if r["name"] == "_load":
@@ -121,44 +104,70 @@ def rdflib_latencies(nq: str, queries: dict[str, str], runs: int, timeout: float
                     continue
                 out[r["name"]] = r
                 todo.pop(r["name"], None)
-            if not got or (p.returncode not in (0, 3)):
+            if p.returncode not in (0, 3) or not any(r["name"] != "_load" for r in got):
                 for name in todo:
-                    out[name] = {"name": name, "error": p.stderr.strip().splitlines()[-1:] or ["failed"]}
+                    out[name] = {"name": name, "error": (p.stderr.strip().splitlines() or ["failed"])[-1]}
                 break
     return out
 
 
-def _rdflib_child(nq: str, qfile: str, runs: int, timeout: float) -> int:
-    import rdflib
+def http_latencies(url: str, queries: dict[str, str], runs: int, budget: float) -> dict:
+    """Seconds per run of each query through a running ``kg serve`` (SPARQL JSON results)."""
+    import urllib.error
 
+    out = {}
+    for name, text in queries.items():
+        def one():
+            req = urllib.request.Request(url + "sparql?" + urllib.parse.urlencode({"query": text}),
+                                         headers={"Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(req, timeout=3600) as resp:
+                return len(json.loads(resp.read())["results"]["bindings"])
+        try:
+            times, rows = _timed_runs(one, runs, budget)
+            out[name] = {"name": name, "times": times, "rows": rows}
+        except urllib.error.HTTPError as e:
+            out[name] = {"name": name, "timeout": None} if e.code == 503 else {"name": name, "error": str(e)}
+    return out
+
+
+def _child(engine: str, source: str, qfile: str, runs: int, timeout: float, budget: float) -> int:
     t = time.perf_counter()
-    ds = rdflib.Dataset(default_union=True)
-    ds.parse(nq, format="nquads")
-    print(json.dumps({"name": "_load", "seconds": time.perf_counter() - t, "quads": len(ds)}), flush=True)
-    for name, text in json.loads(Path(qfile).read_text(encoding="utf-8")).items():
-        times, rows = [], [0]
-        for _ in range(runs):
-            box: dict = {}
+    if engine == "rdflib":
+        import rdflib
 
-            def go():
-                try:
-                    box["rows"] = sum(1 for _ in ds.query(text))
-                except Exception as e:      # a query rdflib cannot run: reported, not fatal
-                    box["error"] = f"{type(e).__name__}: {e}"
-            th = threading.Thread(target=go, daemon=True)
-            t = time.perf_counter()
-            th.start()
-            th.join(timeout)
-            if th.is_alive():
-                print(json.dumps({"name": name, "timeout": timeout, "times": times}), flush=True)
-                os._exit(3)             # the query cannot be stopped: the parent starts afresh
-            times.append(time.perf_counter() - t)
-            if "error" in box:
-                print(json.dumps({"name": name, "error": box["error"]}), flush=True)
-                break
-            rows = [box["rows"]]
+        ds = rdflib.Dataset(default_union=True)
+        ds.parse(source, format="nquads")
+        print(json.dumps({"name": "_load", "seconds": time.perf_counter() - t, "quads": len(ds)}), flush=True)
+        run = lambda text: sum(1 for _ in ds.query(text))                     # noqa: E731
+    elif engine == "oxigraph":
+        from kg.query import run_query
+        from kg.store import Store
+
+        st = Store.open(source)
+        run = lambda text: sum(1 for _ in run_query(st.oxi, text))           # noqa: E731
+    else:
+        import kg
+
+        run = lambda text: sum(1 for _ in kg.run_query(source, text))        # noqa: E731
+    for name, text in json.loads(Path(qfile).read_text(encoding="utf-8")).items():
+        box: dict = {}
+
+        def go():
+            try:
+                box["result"] = _timed_runs(lambda: run(text), runs, budget)
+            except Exception as e:          # a query the engine cannot run: reported, not fatal
+                box["error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        th = threading.Thread(target=go, daemon=True)
+        th.start()
+        th.join(timeout)
+        if th.is_alive():
+            print(json.dumps({"name": name, "timeout": timeout}), flush=True)
+            os._exit(3)                     # the query cannot be stopped: the parent starts afresh
+        if "error" in box:
+            print(json.dumps({"name": name, "error": box["error"]}), flush=True)
         else:
-            print(json.dumps({"name": name, "times": times, "rows": rows[0]}), flush=True)
+            times, rows = box["result"]
+            print(json.dumps({"name": name, "times": times, "rows": rows}), flush=True)
     return 0
 
 
@@ -170,13 +179,15 @@ def summary(times: list[float]) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("rdflib")
-    r.add_argument("nq")
-    r.add_argument("queries")
-    r.add_argument("--runs", type=int, default=3)
-    r.add_argument("--timeout", type=float, default=60)
+    c = sub.add_parser("child")
+    c.add_argument("engine", choices=("oxigraph", "oxigraph-open", "rdflib"))
+    c.add_argument("source", help="store folder, or N-Quads file for rdflib")
+    c.add_argument("queries", help="JSON file: name -> query text")
+    c.add_argument("--runs", type=int, default=3)
+    c.add_argument("--timeout", type=float, default=60)
+    c.add_argument("--budget", type=float, default=20)
     a = p.parse_args(argv)
-    return _rdflib_child(a.nq, a.queries, a.runs, a.timeout)
+    return _child(a.engine, a.source, a.queries, a.runs, a.timeout, a.budget)
 
 
 if __name__ == "__main__":

@@ -77,10 +77,10 @@ class CorpusMaker:
             if out.strip() not in self.seen:
                 self.seen.add(out.strip())
                 return out
-            if not han:                     # nothing left to vary: make room for a character
-                chars.insert(0, self._char())
-                han = [0]
             n += 1
+            if n > len(han):                # a short sentence has run out of variants: grow it
+                chars.insert(self.rng.randrange(max(1, len(chars) - 1)), self._char())
+                han = [i for i, c in enumerate(chars) if HAN.match(c)]
         raise RuntimeError(f"could not make a new sentence from {unit!r}")
 
     def document(self) -> str:

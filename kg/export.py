@@ -44,11 +44,16 @@ def union_triples(oxi):
 
 
 def _rdf(oxi, out: Path, fmt_name: str, quads: bool = False) -> None:
-    from pyoxigraph import RdfFormat, serialize
+    from pyoxigraph import DefaultGraph, RdfFormat, serialize
 
     fmt = getattr(RdfFormat, fmt_name)
     if quads:
-        oxi.dump(str(out), fmt)
+        # the named graphs only: the default graph repeats their union (see kg.store)
+        serialize((q for q in oxi if not isinstance(q.graph_name, DefaultGraph)), str(out), fmt)
+    elif fmt_name == "N_TRIPLES":
+        # The default graph is the union, deduplicated: dumped by Oxigraph in its index
+        # order, which depends only on the triples (stable), without sorting in Python.
+        oxi.dump(str(out), fmt, from_graph=DefaultGraph())
     elif fmt_name == "TURTLE":
         serialize(union_triples(oxi), str(out), fmt, prefixes=PREFIXES)
     else:
@@ -93,7 +98,7 @@ SELECT DISTINCT ?s ?sl ?p ?o ?ol ?sentence ?source ?start ?end WHERE {
   ?s rdfs:label ?sl . ?o rdfs:label ?ol .
 } ORDER BY ?sl ?p ?ol ?source ?start"""
     out = []
-    for r in oxi.query(q, use_default_graph_as_union=True):
+    for r in oxi.query(q, use_default_graph_as_union=False):
         out.append({
             "subject": r["s"].value, "subject_label": r["sl"].value,
             "property": r["p"].value.rsplit("#", 1)[-1],
@@ -125,13 +130,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?n ?label ?cls WHERE { ?n rdfs:label ?label ; a ?cls .
   FILTER(STRSTARTS(STR(?cls), STR(rkg:)) && ?cls NOT IN (rkg:Document, rkg:Observation, rkg:Evidence)) }"""
     g = nx.MultiDiGraph()
-    for r in oxi.query(q, use_default_graph_as_union=True):
+    for r in oxi.query(q, use_default_graph_as_union=False):
         g.add_node(r["n"].value, label=r["label"].value, cls=r["cls"].value.rsplit("#", 1)[-1])
     q = """
 PREFIX rkg: <https://w3id.org/reform-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT DISTINCT ?s ?p ?o WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"""
-    for r in oxi.query(q, use_default_graph_as_union=True):
+    for r in oxi.query(q, use_default_graph_as_union=False):
         s, o = r["s"].value, r["o"].value
         if s in g and o in g:
             p = r["p"].value.rsplit("#", 1)[-1]

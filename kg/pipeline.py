@@ -270,7 +270,7 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
             ordered = [extractions[n] for n in sorted(extractions)]
             res = resolve(ordered)
             report.graphs_changed = _write_graphs(store, ordered, res, digests, known)
-        report.triples = len(store.oxi)
+        report.triples = store.quad_count()
     return report
 
 
@@ -333,4 +333,4 @@ def load(file: str | Path, store_dir: str | Path, graph: str | None = None) -> i
             store.load_file(file, getattr(RdfFormat, kind), target)
         except SyntaxError as e:
             raise InputError(f"{file}: not valid {kind.replace('_', '-')} ({str(e).splitlines()[0]})") from None
-        return len(store.oxi)
+        return store.quad_count()

@@ -28,7 +28,7 @@ def run_query(oxi, sparql: str, substitutions: dict | None = None):
                 for line in PREFIX_HEADER.strip().splitlines()}
     subs = {Variable(k): v for k, v in (substitutions or {}).items()}
     try:
-        return oxi.query(sparql, prefixes=prefixes, use_default_graph_as_union=True,
+        return oxi.query(sparql, prefixes=prefixes, use_default_graph_as_union=False,
                          substitutions=subs or None)
     except SyntaxError as e:
         raise QueryError(f"malformed SPARQL: {str(e).splitlines()[0]}") from None

@@ -310,7 +310,7 @@ class _Engine:
             return oxi.query(job["query"], prefixes=prefixes, substitutions=subs or None,
                              default_graph=[NamedNode(g) for g in dg] if dg else None,
                              named_graphs=[NamedNode(g) for g in ng] if ng else None,
-                             use_default_graph_as_union=not dg)
+                             use_default_graph_as_union=False)
         except SyntaxError as e:
             raise QueryError(f"malformed SPARQL: {str(e).splitlines()[0]}") from None
         except (OSError, ValueError, TypeError) as e:

@@ -10,7 +10,9 @@ Layout of ``--store DIR``::
 
 The RDF dataset is the source of truth for what is built: a document is
 skipped only if its content hash is in the dataset *and* its extraction is
-cached. A build writes its graph changes into a copy of the current generation
+cached. The default graph holds the set union of the named graphs, kept at
+write time, and readers query it (not Oxigraph's union default graph, which
+repeats a triple once per graph). A build writes its graph changes into a copy of the current generation
 (a RocksDB checkpoint: hard links, cheap), with bulk loads that need no
 transaction, and then swaps the link in one rename: a build killed at any point
 leaves the old generation or the new one, never a mix. The previous generation
@@ -36,7 +38,7 @@ from .model import Document, Evidence, Extraction, Mention, Observation, Relatio
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2           # 2: the default graph holds the union of the named graphs
 MARKER = "kg-store.json"
 DB = "oxigraph"
 _GEN = re.compile(r"^oxigraph\.(\d+)$")
@@ -59,6 +61,7 @@ class Store:
 
         path = Path(path)
         marker = path / MARKER
+        upgrade = False
         if not marker.exists():
             if not create:
                 if path.exists() and any(path.iterdir()):
@@ -74,7 +77,11 @@ class Store:
                 meta = json.loads(marker.read_text(encoding="utf-8"))
             except (OSError, ValueError) as e:
                 raise StoreError(f"{marker}: unreadable store marker ({e})") from None
-            if meta.get("format") != FORMAT:
+            if meta.get("format") == 1 and write:
+                upgrade = True      # done once the database is open, below
+            elif meta.get("format") == 1:
+                raise StoreError(f"{path}: made by an older version; run 'kg build' on it once to upgrade it")
+            elif meta.get("format") != FORMAT:
                 raise StoreError(f"{path}: store format {meta.get('format')} is not {FORMAT}; rebuild into a new folder")
         lock_fd = None
         if write:
@@ -93,7 +100,10 @@ class Store:
             if lock_fd is not None:
                 os.close(lock_fd)
             raise StoreError(f"{path}: cannot open the database ({str(e).splitlines()[0]})") from None
-        return cls(path, oxi, lock_fd)
+        store = cls(path, oxi, lock_fd)
+        if upgrade:
+            store._upgrade()
+        return store
 
     def close(self) -> None:
         if self.oxi is not None and self._lock_fd is not None:
@@ -185,17 +195,10 @@ class Store:
         if gen is not None:
             _write_json(self.path / f"{gen}.sigs.json", sigs)
 
-    def write_graphs(self, graphs: list, quads_of, signatures: dict[str, str] | None = None) -> None:
-        """Replace each named graph in ``graphs`` with ``quads_of(graph)``, all or nothing.
-
-        The quads are generated one graph at a time and bulk loaded into a new generation,
-        so memory does not grow with the size of the change; ``signatures`` become the new
-        generation's signature index in the same switch.
-        """
+    def _new_generation(self, change, signatures: dict[str, str]) -> None:
+        """Apply ``change(staging_store)`` to a copy of the current generation, then switch to it."""
         from pyoxigraph import Store as OxStore
 
-        if not graphs:
-            return
         gen = self._generation()
         if gen is None:
             raise StoreError(f"{self.path}: the database is not a generation link; reopen the store for writing")
@@ -206,62 +209,133 @@ class Store:
         self.oxi.backup(str(tmp))
         staging = OxStore(str(tmp))
         try:
-            for g in graphs:
-                staging.remove_graph(g)
+            change(staging)
+            staging.flush()
+        finally:
+            del staging          # closes the database before it is renamed
+        _write_json(self.path / f"{new}.sigs.json", signatures)
+        os.rename(tmp, self.path / new)
+        _switch(self.path, new)
+        self.oxi = None          # releases the old generation before the new one opens
+        self.oxi = OxStore(str(self.path / new))
+        _drop_old_generations(self.path, keep=(new, gen))
+
+    def write_graphs(self, graphs: list, quads_of, signatures: dict[str, str] | None = None) -> None:
+        """Replace each named graph in ``graphs`` with ``quads_of(graph)``, all or nothing.
+
+        The quads are generated one graph at a time and bulk loaded into a new generation,
+        so memory does not grow with the size of the change; ``signatures`` become the new
+        generation's signature index in the same switch. The default graph is kept the set
+        union of the named graphs (see ``_union``).
+        """
+        if not graphs:
+            return
+
+        def change(staging):
+            old = _drop_graphs(staging, graphs)
             batch = []
             for g in graphs:
-                batch.extend(quads_of(g))
+                for q in quads_of(g):
+                    batch += (q, _in_default(q))
                 if len(batch) >= BULK_CHUNK:
                     staging.bulk_extend(batch)
                     batch = []
             if batch:
                 staging.bulk_extend(batch)
-            staging.flush()
-        finally:
-            del staging          # closes the database before it is renamed
-        _write_json(self.path / f"{new}.sigs.json", signatures or {})
-        os.rename(tmp, self.path / new)
-        _switch(self.path, new)
-        self.oxi = OxStore(str(self.path / new))
-        _drop_old_generations(self.path, keep=(new, gen))
+            _forget(staging, old)
+        self._new_generation(change, signatures or {})
 
     def replace_graphs(self, graphs: dict) -> int:
-        """Replace each named graph with the given quads, all at once; returns graphs changed."""
+        """Replace each named graph with the given quads (none: drop it), all at once; returns graphs changed."""
         changed = {g: qs for g, qs in graphs.items() if set(qs) != self.graph_quads(g)}
         self.write_graphs(list(changed), lambda g: changed[g], self.graph_signatures())
         return len(changed)
 
     def load_file(self, file: str | os.PathLike, fmt, graph=None) -> None:
         """Bulk load an RDF file (into ``graph`` for triple formats), all or nothing."""
-        from pyoxigraph import Store as OxStore
+        from pyoxigraph import DefaultGraph, parse
 
-        gen = self._generation()
-        new = f"{DB}.{int(_GEN.match(gen).group(1)) + 1}"
-        tmp = self.path / f"{new}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        self.oxi.flush()
-        self.oxi.backup(str(tmp))
-        staging = OxStore(str(tmp))
-        try:
+        def change(staging):
             if graph is not None:
-                staging.remove_graph(graph)
-            staging.bulk_load(path=str(file), format=fmt, to_graph=graph)
-            staging.flush()
-        finally:
-            del staging
-        sigs = self.graph_signatures()
-        _write_json(self.path / f"{new}.sigs.json", sigs)
-        os.rename(tmp, self.path / new)
-        _switch(self.path, new)
-        self.oxi = OxStore(str(self.path / new))
-        _drop_old_generations(self.path, keep=(new, gen))
+                old = _drop_graphs(staging, [graph])
+                staging.bulk_load(path=str(file), format=fmt, to_graph=graph)
+                staging.bulk_load(path=str(file), format=fmt, to_graph=DefaultGraph())
+                _forget(staging, old)
+            else:
+                staging.bulk_load(path=str(file), format=fmt)
+                batch = []
+                for q in parse(path=str(file), format=fmt):
+                    batch.append(_in_default(q))
+                    if len(batch) >= BULK_CHUNK:
+                        staging.bulk_extend(batch)
+                        batch = []
+                staging.bulk_extend(batch)
+        self._new_generation(change, self.graph_signatures())
+
+    def _upgrade(self) -> None:
+        """A format-1 store (no materialised union): fill its default graph, then mark it format 2."""
+        from pyoxigraph import DefaultGraph
+
+        def change(staging):
+            staging.clear_graph(DefaultGraph())
+            rows = staging.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+            batch = []
+            for r in rows:
+                batch.append(_Quad(r["s"], r["p"], r["o"], DefaultGraph()))
+                if len(batch) >= BULK_CHUNK:
+                    staging.bulk_extend(batch)
+                    batch = []
+            staging.bulk_extend(batch)
+        self._new_generation(change, self.graph_signatures())
+        _write_json(self.path / MARKER, {"format": FORMAT})
 
     def quads(self) -> Iterator:
         return iter(self.oxi)
 
+    def quad_count(self) -> int:
+        """Quads in the named graphs (the default graph only repeats their union)."""
+        q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        return int(next(iter(self.oxi.query(q)))["n"].value)
+
 
 # The cache file starts {"fingerprint": "…", "document": {"source": "…", "sha256": "…": read without decoding it all.
 _HEAD = re.compile(r'\{"fingerprint": "([0-9a-f]+)", "document": \{"source": "(?:[^"\\]|\\.)*", "sha256": "([0-9a-f]+)"')
+
+
+def _Quad(s, p, o, g):
+    from pyoxigraph import Quad
+    return Quad(s, p, o, g)
+
+
+def _in_default(q):
+    """The quad's triple in the default graph."""
+    from pyoxigraph import DefaultGraph, Quad
+    return Quad(q.subject, q.predicate, q.object, DefaultGraph())
+
+
+def _drop_graphs(staging, graphs) -> list:
+    """Remove named graphs; returns their triples (as default-graph quads) for ``_forget``."""
+    old = []
+    for g in graphs:
+        old += (_in_default(q) for q in staging.quads_for_pattern(None, None, None, g))
+        staging.remove_graph(g)
+    return old
+
+
+def _forget(staging, old: list) -> None:
+    """Take out of the default graph the triples that no named graph holds any more.
+
+    The default graph is the set union of the document graphs, kept at write time: the
+    union that Oxigraph computes at query time repeats a triple once per graph holding it
+    (an entity's type and label are in every document that names it), and joins over
+    those repeats grow as a power of the number of documents.
+    """
+    from pyoxigraph import DefaultGraph
+
+    for q in set(old):
+        if not any(not isinstance(x.graph_name, DefaultGraph)
+                   for x in staging.quads_for_pattern(q.subject, q.predicate, q.object, None)):
+            staging.remove(q)
 
 
 def extraction_json(ex: Extraction, fingerprint: str) -> str:

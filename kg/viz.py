@@ -74,7 +74,7 @@ def script_json(data) -> str:
 
 
 def _q(oxi, query: str):
-    return oxi.query(_PREFIXES + query, use_default_graph_as_union=True)
+    return oxi.query(_PREFIXES + query, use_default_graph_as_union=False)
 
 
 def _local(iri: str) -> str:

@@ -50,3 +50,66 @@ def test_cached_extraction_is_reused_only_for_the_same_extractor(tmp_path):
         from kg.pipeline import extractor_fingerprint
         assert st.load_extraction("004_423b48c048a31880.txt", extractor_fingerprint()) is not None
         assert st.load_extraction("004_423b48c048a31880.txt", "another-version") is None
+
+
+# -- generations and the union in the default graph -------------------------------------
+def _q(s: str, o: str, g: str):
+    from pyoxigraph import Literal, NamedNode, Quad
+    return Quad(NamedNode(f"http://x/{s}"), NamedNode("http://x/p"), Literal(o), NamedNode(f"http://x/g/{g}"))
+
+
+def _default(st) -> set:
+    from pyoxigraph import DefaultGraph
+    return {(q.subject.value, q.object.value) for q in st.oxi.quads_for_pattern(None, None, None, DefaultGraph())}
+
+
+def test_default_graph_is_the_set_union_of_the_named_graphs(tmp_path):
+    from pyoxigraph import NamedNode
+
+    with Store.open(tmp_path / "s", create=True, write=True) as st:
+        st.replace_graphs({NamedNode("http://x/g/a"): [_q("e", "1", "a"), _q("e", "2", "a")],
+                           NamedNode("http://x/g/b"): [_q("e", "1", "b")]})
+        assert _default(st) == {("http://x/e", "1"), ("http://x/e", "2")}
+        # the triple b shares with a stays; the one only a had goes with it
+        st.replace_graphs({NamedNode("http://x/g/a"): [_q("e", "3", "a")]})
+        assert _default(st) == {("http://x/e", "1"), ("http://x/e", "3")}
+        st.replace_graphs({NamedNode("http://x/g/b"): []})
+        assert _default(st) == {("http://x/e", "3")}
+        from kg.query import result_rows, run_query
+        assert result_rows(run_query(st.oxi, "SELECT ?o WHERE { ?s ?p ?o }"))[1] == [["3"]]
+
+
+def test_a_write_makes_a_new_generation_and_keeps_one_before_it(tmp_path):
+    import os
+    from pyoxigraph import NamedNode
+
+    path = tmp_path / "s"
+    with Store.open(path, create=True, write=True) as st:
+        for i in range(4):
+            st.replace_graphs({NamedNode("http://x/g/a"): [_q("e", str(i), "a")]})
+    assert os.readlink(path / "oxigraph") == "oxigraph.4"
+    assert sorted(p.name for p in path.glob("oxigraph.*") if p.is_dir()) == ["oxigraph.3", "oxigraph.4"]
+    with Store.open(path) as st:          # read-only, through the link
+        assert _default(st) == {("http://x/e", "3")}
+
+
+def test_store_copied_without_links_and_format_1_store_are_taken_over(tmp_path):
+    import json
+    import shutil
+    from pyoxigraph import DefaultGraph, NamedNode
+
+    path = tmp_path / "s"
+    with Store.open(path, create=True, write=True) as st:
+        st.replace_graphs({NamedNode("http://x/g/a"): [_q("e", "1", "a")]})
+    copy = tmp_path / "copy"
+    shutil.copytree(path, copy)           # the link becomes a folder beside the generations
+    # as an older version left it: format 1, nothing in the default graph
+    with Store.open(copy, write=True) as st:
+        st.oxi.remove_graph(DefaultGraph())
+    (copy / "kg-store.json").write_text(json.dumps({"format": 1}), encoding="utf-8")
+    with pytest.raises(StoreError, match="run 'kg build' on it once"):
+        Store.open(copy)
+    with Store.open(copy, write=True) as st:
+        assert _default(st) == {("http://x/e", "1")}
+    with Store.open(copy) as st:
+        assert _default(st) == {("http://x/e", "1")}

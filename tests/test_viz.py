@@ -60,7 +60,7 @@ def make_store(path: Path, entities, relations, source: str = "synthetic.txt", t
                   Quad(ev, iri(RKG + "start"), Literal(str(i * 100), datatype=integer), g),
                   Quad(ev, iri(RKG + "end"), Literal(str(i * 100 + len(sentence)), datatype=integer), g)]
     with Store.open(path, create=True, write=True) as st:
-        st.oxi.bulk_extend(quads)
+        st.replace_graphs({doc: quads})     # through the store: it keeps the union in the default graph
     return path
 
 
