@@ -235,8 +235,9 @@ class Store:
             old = _drop_graphs(staging, graphs)
             batch = []
             for g in graphs:
-                for q in quads_of(g):
-                    batch += (q, _in_default(q))
+                quads = list(quads_of(g))
+                batch += quads
+                batch += _in_default(quads)
                 if len(batch) >= BULK_CHUNK:
                     staging.bulk_extend(batch)
                     batch = []
@@ -265,11 +266,11 @@ class Store:
                 staging.bulk_load(path=str(file), format=fmt)
                 batch = []
                 for q in parse(path=str(file), format=fmt):
-                    batch.append(_in_default(q))
+                    batch.append(q)
                     if len(batch) >= BULK_CHUNK:
-                        staging.bulk_extend(batch)
+                        staging.bulk_extend(_in_default(batch))
                         batch = []
-                staging.bulk_extend(batch)
+                staging.bulk_extend(_in_default(batch))
         self._new_generation(change, self.graph_signatures())
 
     def _upgrade(self) -> None:
@@ -307,17 +308,17 @@ def _Quad(s, p, o, g):
     return Quad(s, p, o, g)
 
 
-def _in_default(q):
-    """The quad's triple in the default graph."""
-    from pyoxigraph import DefaultGraph, Quad
-    return Quad(q.subject, q.predicate, q.object, DefaultGraph())
+def _in_default(quads) -> list:
+    """The quads' triples, in the default graph."""
+    from pyoxigraph import Quad
+    return [Quad(q.subject, q.predicate, q.object) for q in quads]
 
 
 def _drop_graphs(staging, graphs) -> list:
     """Remove named graphs; returns their triples (as default-graph quads) for ``_forget``."""
     old = []
     for g in graphs:
-        old += (_in_default(q) for q in staging.quads_for_pattern(None, None, None, g))
+        old += _in_default(staging.quads_for_pattern(None, None, None, g))
         staging.remove_graph(g)
     return old
 
