@@ -28,7 +28,9 @@ DECIMAL, INTEGER, DATE = (NamedNode(str(XSD[n])) for n in ("decimal", "integer",
 SOURCE, TITLE, DATE_P = (NamedNode(str(DCTERMS[n])) for n in ("source", "title", "date"))
 
 
+@lru_cache(maxsize=None)
 def _rkg(name: str) -> NamedNode:
+    # built once per term: rdflib validates the IRI on every RKG[name] (a quarter of document_quads)
     return NamedNode(str(RKG[name]))
 
 
@@ -44,6 +46,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_iri(cls: str, label: str) -> NamedNode:
     s = slug(label)
     return NamedNode(f"{RKR}{cls.lower()}/{s + '-' if s else ''}{short_hash(cls, label)}")
@@ -81,15 +84,27 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
     if d.date:
         yield Quad(doc, DATE_P, Literal(d.date, datatype=DATE), g)
 
-    seen: dict[int, NamedNode] = {}
+    # Per mention object (a relation repeats the same decoded mentions): its entity and
+    # node, so that hashing a mention and looking it up happens once per document (the entry
+    # holds the mention too, which keeps its id from being reused while the graph is made).
+    looked: dict[int, tuple] = {}
+    evidence: dict[Evidence, tuple[NamedNode, list[Quad]]] = {}
+
+    def entity_node(m) -> tuple:
+        hit = looked.get(id(m))
+        if hit is None:
+            ent = res.lookup(m)
+            hit = looked[id(m)] = (m, ent, None if ent is None else entity_iri(ent.cls, ent.label))
+        return hit
 
     def node_of(m) -> NamedNode | None:
-        ent = res.lookup(m)
-        if ent is None:
-            return None
-        if id(ent) not in seen:
-            seen[id(ent)] = entity_iri(ent.cls, ent.label)
-        return seen[id(ent)]
+        return entity_node(m)[2]
+
+    def evidence_of(ev: Evidence) -> tuple[NamedNode, list[Quad]]:
+        hit = evidence.get(ev)
+        if hit is None:
+            hit = evidence[ev] = _evidence(ev, doc, g)
+        return hit
 
     mentioned = []
     for m in ex.mentions:
@@ -102,7 +117,7 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
         p = _rkg(r.prop)
         yield Quad(s, p, o, g)
         st = NamedNode(f"{RKR}statement/{short_hash(s.value, r.prop, o.value)}")
-        ev, ev_quads = _evidence(r.evidence, doc, g)
+        ev, ev_quads = evidence_of(r.evidence)
         yield Quad(st, TYPE, STATEMENT, g)
         yield Quad(st, SUBJ, s, g)
         yield Quad(st, PRED, p, g)
@@ -115,7 +130,7 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
         if about is None:
             continue
         node = NamedNode(f"{RKR}observation/{short_hash(about.value, ob.indicator, ob.value, ob.unit, ob.period, ob.evidence.source, ob.evidence.start)}")
-        ev, ev_quads = _evidence(ob.evidence, doc, g)
+        ev, ev_quads = evidence_of(ob.evidence)
         yield Quad(node, TYPE, _rkg("Observation"), g)
         yield Quad(node, _rkg("about"), about, g)
         yield Quad(node, _rkg("indicator"), zh(ob.indicator), g)
@@ -131,8 +146,7 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
     # type, canonical label and the surface forms seen in that document.
     done = set()
     for m in mentioned:
-        ent = res.lookup(m)
-        n = node_of(m)
+        _, ent, n = entity_node(m)
         if n not in done:
             done.add(n)
             yield Quad(n, TYPE, _rkg(ent.cls), g)

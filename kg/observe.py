@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from .model import Document, Mention, Observation
-from .relate import (View, bare_zone_refs, focus_map, is_subject, pairs, province_level,
-                     subject_at, views, words)
+from .relate import (View, any_word, bare_zone_refs, focus_map, is_subject, literal, pairs,
+                     province_level, subject_at, views, words)
 from .resources import load_table
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,18 @@ log = logging.getLogger(__name__)
 ABOUT = ("Zone", "Company", "Project", "Fund")
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
+_QUOTE_MARK = re.compile("[" + re.escape("".join(_QUOTES) + "".join(_QUOTES.values())) + "]")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _MONTHS = re.compile(r"前\s*(\d{1,2})\s*个月")
 _SPAN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*[至到—-]\s*(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 _RANGE_SIGNS = "-—–～~至到"
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+# What cn2an gives for a numeral of one character, the only kind in most texts: importing
+# cn2an takes about half a second, so it is loaded only for longer numerals (三十五, 两千).
+_CN_ONE = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9, "十": 10, "百": 100, "千": 1000}
+_COMMA = re.compile(r"[，,]")
+_PER_UNIT = re.compile(r"\s*[一每](?:分钟|小时|天|周|个月|月|年)\s*")
 
 
 @lru_cache(maxsize=None)
@@ -54,11 +62,14 @@ def _mults() -> dict[str, Decimal]:
     return {r[0]: Decimal(r[1]) for r in load_table("observe_multipliers.txt")}
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_number(text: str) -> Decimal | None:
     """Arabic or Chinese numerals as a Decimal (None when not a number)."""
     text = unicodedata.normalize("NFKC", text).replace("．", ".")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if _ARABIC.fullmatch(text):
         return Decimal(text)
+    if text in _CN_ONE:
+        return Decimal(_CN_ONE[text])
     try:
         import cn2an
         if text[0] in "十百千":
@@ -71,7 +82,8 @@ def parse_number(text: str) -> Decimal | None:
 def _quoted(text: str) -> list[tuple[int, int]]:
     """Spans of short quoted terms (slogans and names are not figures; quoted speech is kept)."""
     spans, stack = [], []
-    for i, ch in enumerate(text):
+    for mt in _QUOTE_MARK.finditer(text):         # other characters change nothing
+        i, ch = mt.start(), mt.group()
         if stack and ch == _QUOTES[stack[-1][0]] and (ch != '"' or stack[-1][0] == '"'):
             a = stack.pop()[1]
             body = text[a + 1:i]
@@ -208,11 +220,11 @@ def _mark_attributive(text: str, figs: list[_Figure]) -> None:
 def _rate_context(v: View, f: _Figure) -> bool:
     """Whether the figure is a rate: 年均/每年 in its clause, or the group opens with "一分钟，"."""
     cs, _ = v.clause(f.num_a)
-    if any(w in v.text[cs:f.num_a] for w in words("observe_rate_words.txt")):
+    if any_word(words("observe_rate_words.txt")).search(v.text, cs, f.num_a):
         return True
     gs, _ = v.group(f.num_a)
-    for clause in re.split(r"[，,]", v.text[gs:f.num_a])[:-1]:
-        if re.fullmatch(r"\s*[一每](?:分钟|小时|天|周|个月|月|年)\s*", clause):
+    for clause in _COMMA.split(v.text[gs:f.num_a])[:-1]:
+        if _PER_UNIT.fullmatch(clause):
             return True
     return False
 
@@ -254,7 +266,7 @@ def _subject_before(v: View, pos: int, actors: _Actors,
             if is_subject(v, m):
                 cands.append((v.lo(m), m))
     for w, cls in pairs("observe_anaphora.txt"):
-        for mt in re.finditer(re.escape(w), v.text[gs:pos]):
+        for mt in literal(w).finditer(v.text[gs:pos]):
             a = gs + mt.start()
             if not subject_at(v, a, a + len(w)):
                 continue
@@ -263,7 +275,7 @@ def _subject_before(v: View, pos: int, actors: _Actors,
             if ref is not None:
                 cands.append((a, ref))
     for w in scopes:
-        for mt in re.finditer(re.escape(w), v.text[gs:pos]):
+        for mt in literal(w).finditer(v.text[gs:pos]):
             a = gs + mt.start()
             if subject_at(v, a, a + len(w)) and actors.province is not None:
                 p = actors.province

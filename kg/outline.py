@@ -49,6 +49,8 @@ _MARKERS = (
     (4, re.compile(r"\d{1,2}\s*[)）]\s*")),
     (5, re.compile(r"[①-⑳]\s*")),
 )
+# The characters a marker can start with: most lines start with none and skip the patterns.
+_MARKER_START = re.compile(rf"[第{_CN_NUM}（(①-⑳]|\d")
 _ATTACH_LIST = re.compile(r"附\s*件\s*[:：]\s*")
 _ATTACH_HEAD = re.compile(rf"附\s*件\s*([\d{_CN_NUM}]*)\s*[:：]?\s*$")
 _ATTACH_HEAD_INLINE = re.compile(rf"附\s*件\s*([\d{_CN_NUM}]+)\s*(?:[:：]|\s)\s*(\S.*)$")
@@ -163,6 +165,8 @@ def _lines(text: str) -> list[Line]:
 
 def _marker(text: str) -> tuple[int, int] | None:
     """(level, length) of the item number that starts text, or None."""
+    if not _MARKER_START.match(text):
+        return None
     for level, pat in _MARKERS:
         m = pat.match(text)
         if m and m.end() < len(text):
@@ -685,7 +689,10 @@ def outline(doc: Document, mentions: list[Mention], segmenter=None) -> tuple[lis
             registry.add(keys, [doc.text[a + s:a + e]])
             refs.append((a, b, opening, key, num.span("num") if num else None, owner.get(line.index)))
             taken += [(a - 1, after)] + ([num.span("num")] if num else [])
-        for m in _BARE_NUM.finditer(text, line.start, line.end):
+        # (the pattern tries every Chinese character as a start: look for its bracket first)
+        bare = _BARE_NUM.finditer(text, line.start, line.end) \
+            if _NUM_BRACKET.search(text, line.start, line.end) else ()
+        for m in bare:
             a, b = _bare_number(text, m)
             if a < 0 or any(s < b and a < e for s, e in taken):
                 continue
@@ -766,6 +773,7 @@ def _unquoted() -> re.Pattern:
 
 
 _BARE_NUM = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【]\s*(?:19|20)\d\d\s*[〕\]］】]\s*第?\s*\d{1,4}\s*号")
+_NUM_BRACKET = re.compile(r"[〔\[［【]")         # in every match of _BARE_NUM
 
 
 def _bare_number(text: str, m: re.Match) -> tuple[int, int]:

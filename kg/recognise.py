@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -70,8 +72,26 @@ def wordset(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
+def wordsets(*names: str) -> frozenset[str]:
+    """The union of word lists, built once (the grammars ask for the same unions every sentence)."""
+    return frozenset().union(*map(wordset, names))
+
+
+@lru_cache(maxsize=None)
 def alternation(name: str) -> str:
     return "|".join(re.escape(w) for w in words(name))
+
+
+@lru_cache(maxsize=None)
+def any_of(name: str) -> re.Pattern:
+    """All words of a list in one pattern: a single scan tells whether a sentence holds any of
+    them (most sentences hold none, and testing each word in Python cost more than the grammars)."""
+    return re.compile(alternation(name))
+
+
+def _any_re(ws) -> re.Pattern:
+    """Like any_of, for words that are not a list resource (a column of a table)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(set(ws), key=lambda w: (-len(w), w))))
 
 
 @lru_cache(maxsize=None)
@@ -94,6 +114,17 @@ def _measure_heads() -> tuple[tuple[str, bool], ...]:
     """(head, also after unquoted names), longest first."""
     rows = [(r[0], "u" in (r[1] if len(r) > 1 else "q")) for r in table("recognise_measure_heads.txt")]
     return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@lru_cache(maxsize=None)
+def _measure_head_words() -> tuple[str, ...]:
+    """All measure heads, for str.endswith (a test before looking for which one)."""
+    return tuple(h for h, _ in _measure_heads())
+
+
+@lru_cache(maxsize=None)
+def _unquoted_heads_re() -> re.Pattern:
+    return _any_re(h for h, unquoted in _measure_heads() if unquoted)
 
 
 @lru_cache(maxsize=None)
@@ -223,6 +254,10 @@ class Tok(NamedTuple):
     flag: str
 
 
+_new_tuple = tuple.__new__      # tuple.__new__(Tok, (start, end, word, flag)): Tok._make without a Python call
+_first, _second = itemgetter(0), itemgetter(1)
+
+
 def _word_freq(segmenter) -> dict | None:
     """Word frequencies of the segmenter's jieba dictionary (None without a segmenter)."""
     if segmenter is None:
@@ -256,16 +291,23 @@ class Sent:
         self.index, self.text, self.base = index, text, base
         self.written = written if written is not None and len(written) == len(text) else text
         self.freq = freq if freq is not None else _word_freq(segmenter)
-        toks, pos = [], 0
-        for w, flag in (segmenter.posseg(text) if segmenter is not None and text else []):
-            toks.append(Tok(pos, pos + len(w), w, flag))
-            pos += len(w)
-        if pos != len(text):        # no segmenter: one token per character
-            toks = [Tok(i, i + 1, c, "x" if c in PUNCT else "n") for i, c in enumerate(text)]
-        self.toks = toks
-        self.tok_of = [i for i, t in enumerate(toks) for _ in range(t.end - t.start)] + [len(toks)]
-        self.starts = {t.start for t in toks}
-        self.ends = {t.end for t in toks}
+        tagged = segmenter.posseg(text) if segmenter is not None and text else []
+        # built with C-level iterators (map/zip/accumulate): a sentence has dozens of words and a
+        # document thousands, and a Python loop here cost as much as half the grammars
+        ws, flags = list(map(_first, tagged)), list(map(_second, tagged))
+        lens = list(map(len, ws))
+        ends = list(accumulate(lens))
+        if (ends[-1] if ends else 0) != len(text):      # no segmenter: one token per character
+            ws = tuple(text)
+            flags = ["x" if c in PUNCT else "n" for c in text]
+            lens = [1] * len(text)
+            ends = list(range(1, len(text) + 1))
+        starts = [0] + ends[:-1] if ends else []
+        self.toks = toks = list(map(_new_tuple, repeat(Tok), zip(starts, ends, ws, flags)))
+        self.tok_of = list(chain.from_iterable(map(repeat, range(len(toks)), lens)))
+        self.tok_of.append(len(toks))
+        self.starts = set(starts)
+        self.ends = set(ends)
 
     def rare(self, word: str, limit: int = 200) -> bool:
         """A word the general dictionary does not know (or barely knows): likely a proper name."""
@@ -299,6 +341,7 @@ class Cand:
 # --------------------------------------------------------------------------- helpers
 
 _HAN_RE = re.compile(f"[{HAN}]")
+_OPEN_RE = re.compile(f"[{OPEN}]")
 
 
 def _is_han(ch: str) -> bool:
@@ -332,6 +375,25 @@ def _is_anchor_place(piece: str) -> bool:
     return piece in g.full or piece in g.short or piece in _regions() or _is_region_abbrev(piece)
 
 
+# Patterns of walk_left, compiled once (it runs for every candidate ending).
+_BRACKET_NAME = re.compile(f"[{HAN}A-Za-z]{{2,10}}")
+_CN_NUMBER = re.compile(f"[{CN_DIGITS}]+")
+_CN_COUNT = re.compile(f"[{CN_DIGITS}两零百千]+")
+_ENDS_BODY = re.compile("[局办委厅部组室]$")
+_HAN_WORD = re.compile(f"[{HAN}]+")
+_DIGIT = re.compile(r"\d")
+_ENDS_DIGIT = re.compile(r"\d$")
+_MODEL_NUMBER = re.compile(r"[0-9.]+[A-Za-z]*|[A-Za-z]+")
+_DIRECTION = re.compile("[东南西北中][部]?")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=None)
+def _long_stops() -> tuple[str, ...]:
+    """Left stops of two characters or more, for str.endswith."""
+    return tuple(w for w in wordset("recognise_left_stops.txt") if len(w) >= 2)
+
+
 def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool = True,
               quotes: bool = False, brackets: bool = True, verbs: bool = False,
               flags: frozenset | None = None, vn_words: frozenset | None = None,
@@ -352,13 +414,13 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
     ok_flags = flags or NAME_FLAGS
     pos, anchored = a, False
     while pos > 0 and a - pos < max_chars:
-        if stop_after and text[:pos].endswith(stop_after):
+        if stop_after and text.endswith(stop_after, 0, pos):
             break
         ch = text[pos - 1]
         if ch in CLOSE and brackets:
             j = _matching_open(text, pos - 1)
-            if j is None or j == pos - 2 or not re.fullmatch(f"[{HAN}A-Za-z]{{2,10}}", text[j + 1:pos - 1]) \
-                    or re.fullmatch(f"[{CN_DIGITS}]+", text[j + 1:pos - 1]) or j == 0 or text[j - 1] in PUNCT:
+            if j is None or j == pos - 2 or not _BRACKET_NAME.fullmatch(text, j + 1, pos - 1) \
+                    or _CN_NUMBER.fullmatch(text, j + 1, pos - 1) or j == 0 or text[j - 1] in PUNCT:
                 break
             pos = j
             continue
@@ -390,15 +452,15 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
             pos = tok.start
             continue
         if piece in stops or piece in generic_pre or (
-                len(piece) >= 3 and any(piece.endswith(w) for w in stops if len(w) >= 2)):
+                len(piece) >= 3 and piece.endswith(_long_stops())):
             break
         flag = tok.flag if tok else "n"
-        if cls == "Company" and flag == "m" and pos < a and re.fullmatch(f"[{CN_DIGITS}两零百千]+", piece):
+        if cls == "Company" and flag == "m" and pos < a and _CN_COUNT.fullmatch(piece):
             pos = tok.start      # a brand may open with numerals (三一|重工, 九|阳): a count has its measure word
             continue
         if flag == "c" and piece == "和" and cls == "Agency":
             # 改革和创新发展领导小组 goes on; 二局和外商服务局 is two bodies
-            if re.search("[局办委厅部组室]$", text[:tok.start]):
+            if _ENDS_BODY.search(text[:tok.start]):
                 break
             pos = tok.start
             continue
@@ -406,7 +468,7 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
             pos -= 1        # 报省…: the body starts at its level prefix
             break
         if len(piece) >= 2 and st.rare(piece, 20) and flag not in ("p", "c", "r", "m", "q", "x") \
-                and not flag.startswith("u") and re.fullmatch(f"[{HAN}]+", piece):
+                and not flag.startswith("u") and _HAN_WORD.fullmatch(piece):
             pos = tok.start      # a word jieba does not know is most likely a proper name (雄安, 远航)
             continue
         if flag.startswith("v") and flag not in ("vn", "vg"):
@@ -419,18 +481,18 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
                 break
         elif flag == "vn" and vn_words is not None and piece not in vn_words and piece not in allowed_verbs:
             break
-        elif flag in ("t", "m") and not re.search(r"\d", piece) and len(piece) >= 2 and (flag == "m" or cls == "Zone") \
+        elif flag in ("t", "m") and not _DIGIT.search(piece) and len(piece) >= 2 and (flag == "m" or cls == "Zone") \
                 and piece[-1] not in "元个家项年月日亿万批些名人次位所":
             pass
-        elif flag == "q" and cls == "Project" and re.search(r"\d$", text[:tok.start]):
+        elif flag == "q" and cls == "Project" and _ENDS_DIGIT.search(text[:tok.start]):
             pass
-        elif flag == "m" and re.fullmatch(r"[0-9.]+[A-Za-z]*|[A-Za-z]+", piece) and cls in ("Project", "Measure"):
+        elif flag == "m" and _MODEL_NUMBER.fullmatch(piece) and cls in ("Project", "Measure"):
             pass
         elif flag in ("a", "f") and cls == "Company" or flag == "a" and cls in ("Agency", "Project") \
-                or flag == "f" and cls == "Zone" and re.fullmatch("[东南西北中][部]?", piece):
+                or flag == "f" and cls == "Zone" and _DIRECTION.fullmatch(piece):
             pass
         elif flag not in ok_flags:
-            if not (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", piece)):
+            if not (flag == "x" and _ALNUM.fullmatch(piece)):
                 break
         pos = tok.start
     return pos
@@ -448,12 +510,21 @@ def split_tokens(st: Sent, a: int, b: int) -> list[str]:
     return out
 
 
+_NOT_NAME_CHARS = re.compile(r"[\d.%“”\"（）()+、]")
+
+
+@lru_cache(maxsize=64)
+def _with_levels(generic: frozenset[str], extra: frozenset[str]) -> frozenset[str]:
+    """generic | extra | levels, once per word list (the callers pass the same cached sets)."""
+    return generic | extra | wordset("recognise_levels.txt")
+
+
 def specific(pieces: list[str], generic: frozenset[str], extra: frozenset[str] = frozenset()) -> bool:
     """True when a name is not made only of generic vocabulary (levels and numbers aside)."""
     levels = wordset("recognise_levels.txt")
-    vocab = generic | extra | levels
+    vocab = _with_levels(generic, extra)
     text = "".join(p for p in pieces if p not in levels)
-    text = re.sub(r"[\d.%“”\"（）()+、]", "", text)
+    text = _NOT_NAME_CHARS.sub("", text)
     if not text:
         return False
     return any(w not in vocab for w in _chars_as_words(text, vocab))
@@ -481,11 +552,7 @@ def _chars_as_words(p: str, vocab: frozenset[str]) -> list[str]:
 
 def _preceded_by_generic(st: Sent, a: int) -> bool:
     """A determiner or quantifier right before a (各开发区, 有关部门, 设区市)."""
-    before = st.text[max(0, a - 4):a]
-    for w in words("recognise_generic_prefixes.txt"):
-        if before.endswith(w):
-            return True
-    return False
+    return st.text[max(0, a - 4):a].endswith(words("recognise_generic_prefixes.txt"))
 
 
 # --------------------------------------------------------------------------- places
@@ -507,9 +574,16 @@ def _place_prefixes() -> tuple[frozenset[str], frozenset[str]]:
 
 @lru_cache(maxsize=None)
 def _place_starts_re() -> re.Pattern:
-    """The characters that open a gazetteer or region name, or a province abbreviation."""
-    chars = {k[0] for k in _place_prefixes()[1]} | set(wordset("recognise_province_abbreviations.txt"))
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    """Where a gazetteer or region name may open (a first character followed by a possible
+    second one), or a province abbreviation. A third of all characters open some name, but
+    only about one in eighty opens one of the name's first two characters: the scan skips
+    the rest in C."""
+    prefixes = _place_prefixes()[0]
+    def chars(cs):
+        return "[" + "".join(re.escape(c) for c in sorted(cs)) + "]"
+    firsts, abbrev = {k[0] for k in prefixes}, set(wordset("recognise_province_abbreviations.txt"))
+    # one character class first (an alternation would keep the engine from skipping ahead)
+    return re.compile(chars(firsts | abbrev) + "(?:(?=" + chars({k[1] for k in prefixes}) + ")|(?<=" + chars(abbrev) + "))")
 
 
 def find_places(st: Sent) -> list[Cand]:
@@ -520,13 +594,13 @@ def find_places(st: Sent) -> list[Cand]:
     text = st.text
     out: list[Cand] = []
     abbrev = wordset("recognise_province_abbreviations.txt")
-    starts = _place_starts_re()
     i, n = 0, len(text)
-    while i < n:
-        m0 = starts.search(text, i)
-        if m0 is None:
-            break
+    for m0 in _place_starts_re().finditer(text):
+        if m0.start() < i:
+            continue             # inside the place just found
         i = m0.start()           # the next character that may open a place name
+        if text[i:i + 2] not in prefixes and text[i] not in abbrev:
+            continue
         # lengths of the names that text[i:] begins with, found by walking the prefixes
         lens, L = [], 2
         while i + L <= n and text[i:i + L] in prefixes:
@@ -566,20 +640,25 @@ def find_places(st: Sent) -> list[Cand]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _zone_or_body_re() -> re.Pattern:
+    """A zone, government body or institution ending, with an optional bracket before it."""
+    return re.compile(f"(?:[{OPEN}][^{CLOSE}]{{1,8}}[{CLOSE}])?(?:{alternation('recognise_zone_suffixes.txt')}"
+                      f"|{alternation('recognise_agency_govbodies.txt')}|海关|{alternation('recognise_institution_suffixes.txt')})")
+
+
 def _place_ok(st: Sent, a: int, b: int, kind: str, found: list[Cand]) -> bool:
     """A gazetteer hit counts only on word boundaries (大同小异 is not 大同)."""
     text = st.text
     if kind == "region" and b - a >= 3:
         return True
     after_place = any(c.b == a for c in found)
-    rest = text[b:]
-    zone_or_body = re.match(f"(?:[{OPEN}][^{CLOSE}]{{1,8}}[{CLOSE}])?(?:{alternation('recognise_zone_suffixes.txt')}"
-                            f"|{alternation('recognise_agency_govbodies.txt')}|海关|{alternation('recognise_institution_suffixes.txt')})",
-                            rest)
-    next_place = any(text[b:b + L] in gazetteer().full or text[b:b + L] in gazetteer().short
-                     for L in range(2, 5))
     if a not in st.starts and not after_place:
         return False
+    rest = text[b:]
+    zone_or_body = _zone_or_body_re().match(text, b)
+    g = gazetteer()
+    next_place = any(text[b:b + L] in g.full or text[b:b + L] in g.short for L in range(2, 5))
     if b not in st.ends:
         tok = st.tok_at(b - 1)
         # jieba glues a place to a type word or to the next place (宁波保税区, 湖南长沙)
@@ -609,6 +688,7 @@ def find_zones(st: Sent) -> list[Cand]:
     generic = wordset("recognise_zone_generic.txt")
     refs = wordset("recognise_zone_refs.txt")
     levels = wordset("recognise_levels.txt")
+    level_words = words("recognise_levels.txt")
     out = []
     for m in _zone_re().finditer(text):
         a, b = m.span()
@@ -618,8 +698,8 @@ def find_zones(st: Sent) -> list[Cand]:
             continue         # X产业园项目 is a construction project (find_projects)
         start = walk_left(st, a, "Zone", max_chars=14, vn_words=generic)
         # drop leading level words (国家级岳阳经开区 -> 岳阳经开区)
-        while True:
-            lv = next((w for w in words("recognise_levels.txt") if text.startswith(w, start) and start + len(w) < a), None)
+        while text.startswith(level_words, start):
+            lv = next((w for w in level_words if text.startswith(w, start) and start + len(w) < a), None)
             if not lv:
                 break
             start += len(lv)
@@ -627,7 +707,7 @@ def find_zones(st: Sent) -> list[Cand]:
             pieces = split_tokens(st, start, a)
             placed = [p for p in pieces if place_of(p) or _is_region_abbrev(p)]
             names = [p for p in pieces if p not in placed and p not in levels]
-            bracket = re.search(f"[{OPEN}]", text[start:a])
+            bracket = _OPEN_RE.search(text, start, a)
             proper = [p for p in names if st.rare(p, 1500) and specific([p], generic)
                       and (st.tok_at(text.find(p, start)) is None or st.tok_at(text.find(p, start)).flag not in ("i", "l"))]
             if m.group(0).endswith("基地") and not placed:
@@ -638,8 +718,8 @@ def find_zones(st: Sent) -> list[Cand]:
         word = m.group(0)
         if word in refs and start == a and not _preceded_by_generic(st, a) and not _after_level_or_de(st, a):
             out.append(Cand("Zone", a, b, ref="zone"))
-    for w in ("该区", "该园区", "本区", "我区", "全区"):
-        for m in re.finditer(w, text):
+    for w in ("该区", "该园区", "本区", "我区", "全区") if "区" in text else ():
+        for m in occurrences(w, text):
             if not any(c.a <= m.start() < c.b for c in out):
                 out.append(Cand("Zone", m.start(), m.end(), ref="zone"))
     return out
@@ -669,8 +749,16 @@ def _govbody_re() -> re.Pattern:
     return re.compile(alternation("recognise_agency_govbodies.txt"))
 
 
+@lru_cache(maxsize=None)
+def _body_words() -> tuple[str, ...]:
+    """What a body that is not a plain department opens with (a department may open with 委)."""
+    return ("委", "海关") + words("recognise_agency_govbodies.txt")
+
+
 def _match_body(text: str, pos: int) -> int:
     """End of a department or government body starting at pos (0 when none)."""
+    if text[pos:pos + 2] not in _dept_openings() and not text.startswith(_body_words(), pos):
+        return 0             # the cheap test first: most places and level words name no body
     best = 0
     m = _dept_re().match(text, pos)
     if m:
@@ -679,10 +767,58 @@ def _match_body(text: str, pos: int) -> int:
     if m:
         # a government body may be followed by its own department (省委组织部 is covered)
         best = max(best, m.end())
-    m = re.match("海关", text[pos:])
-    if m:
+    if text.startswith("海关", pos):
         best = max(best, pos + 2)
     return best
+
+
+@lru_cache(maxsize=None)
+def _dept_start_re() -> re.Pattern:
+    """Where a department name (_dept_re) may start: 委, or a first character of _dept_openings
+    followed by a possible second one (one character class first, so that the engine skips ahead)."""
+    def chars(cs):
+        return "[" + "".join(re.escape(c) for c in sorted(cs)) + "]"
+    openings = _dept_openings()
+    return re.compile(chars({"委"} | {o[0] for o in openings}) + "(?:(?<=委)|(?=" + chars({o[1] for o in openings}) + "))")
+
+
+@lru_cache(maxsize=None)
+def _dept_openings() -> frozenset[str]:
+    """The first two characters of every department name without 委 in front: a stem's, or a
+    one-character stem's and its suffix's."""
+    stems, firsts = agency_stems(), {s[0] for s in agency_suffixes()}
+    return frozenset([s[:2] for s in stems if len(s) >= 2] + [s + c for s in stems if len(s) == 1 for c in firsts])
+
+
+def _departments(text: str):
+    """_dept_re().finditer(text), trying the pattern only where a name may start: its optional
+    委 in front keeps the regex engine from skipping ahead on its own, and it was the slowest
+    scan of the grammars."""
+    dept, openings, pos = _dept_re(), _dept_openings(), 0
+    for c in _dept_start_re().finditer(text):
+        p = c.start()
+        if p < pos or (text[p:p + 2] not in openings and text[p] != "委"):
+            continue
+        m = dept.match(text, p)
+        if m:
+            yield m
+            pos = m.end()
+
+
+@lru_cache(maxsize=None)
+def _named_body_re() -> re.Pattern:
+    return _any_re(suffix for _, suffix in table("recognise_agency_named_suffixes.txt"))
+
+
+_LEVEL_PREFIX = re.compile("国家|中央|全国|省|市|县|区|州")
+_BANK_BRANCH = re.compile("(?:中国人民银行|人民银行|人行)([" + HAN + "]{2,4}?)(中心支行|分行|营业管理部|支行)")
+_ZONE_BODY = re.compile(f"([{HAN}]{{0,6}}?)(党工委|管委会|管理委员会|工委|部|局|办公室|服务中心|指挥中心)")
+_COMMITTEE = re.compile("管委会|党工委")
+_NUMBERED_BUREAU = re.compile(f"([{HAN}]{{2,4}}?)([{CN_DIGITS}])(局|处|科)")
+_NUMBERED_BUREAU_CORE = re.compile(f"[{CN_DIGITS}][局处科]")      # what _NUMBERED_BUREAU needs
+_QUOTED_OFFICE = re.compile(f"“([{HAN}]{{1,3}}办)”")
+_HAN_OR_QUOTE = re.compile(f"[{HAN}“]")
+_LISTED_OFFICE = re.compile(f"(?<=[、，,])([{HAN}]{{2,3}}办)(?=[、，,…。])")
 
 
 def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]:
@@ -696,7 +832,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
         if end:
             out.append(Cand("Agency", p.a, end, prio=2))
     # 2. level prefix + body (省发改委, 省委组织部, 国家发改委, 县人民政府)
-    for m in re.finditer("国家|中央|全国|省|市|县|区|州", text):
+    for m in _LEVEL_PREFIX.finditer(text):
         a, pre = m.start(), m.group(0)
         end = _match_body(text, m.end())
         if not end or end - m.end() < 1:
@@ -718,22 +854,22 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             continue
         out.append(Cand("Agency", a, end, prio=1))
     # 3. ministries without prefix (商务部, 商务部) and central organs (国务院)
-    for m in _dept_re().finditer(text):
+    for m in _departments(text):
         if m.group("suf") == "部" and not m.group("party") and text[m.end():m.end() + 1] != "门" and (m.start() == 0 or not _is_han(text[m.start() - 1])
                                                                or text[m.start() - 1] in "被由和与及、向经在将"):
             out.append(Cand("Agency", m.start(), m.end()))
-    for w in words("recognise_agency_central.txt"):
+    for w in words("recognise_agency_central.txt") if any_of("recognise_agency_central.txt").search(text) else ():
         for m in occurrences(w, text):
             out.append(Cand("Agency", m.start(), m.end()))
     # 4. people's bank branches (人行长沙中心支行)
-    for m in re.finditer("(?:中国人民银行|人民银行|人行)([" + HAN + "]{2,4}?)(中心支行|分行|营业管理部|支行)", text):
+    for m in _BANK_BRANCH.finditer(text):
         if place_of(m.group(1)):
             out.append(Cand("Agency", m.start(), m.end(), prio=2))
     # 5. departments of a zone (长沙经开区组织人事部) and bare bodies of the zone in focus (管委会主任…)
     not_bodies = words("recognise_not_bodies.txt")
     titles = words("recognise_person_titles.txt")
     for z in zones:
-        m = re.match(f"([{HAN}]{{0,6}}?)(党工委|管委会|管理委员会|工委|部|局|办公室|服务中心|指挥中心)", text[z.b:])
+        m = _ZONE_BODY.match(text[z.b:])
         if not m:
             continue
         end = z.b + m.end()
@@ -743,7 +879,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             continue
         if m.group(2) in ("部", "局") and not mid:
             continue
-        governing = wordset("recognise_measure_verbs.txt") | wordset("recognise_governing_verbs.txt")
+        governing = wordsets("recognise_measure_verbs.txt", "recognise_governing_verbs.txt")
         if mid and any(t.word in governing or t.flag in ("p", "c", "d", "r", "m", "q") or t.flag.startswith("u")
                        for t in _toks_in(st, z.b, z.b + len(mid))):
             continue
@@ -755,7 +891,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             out.append(Cand("Agency", z.a, end, ref="zonename:" + body))
         else:
             out.append(Cand("Agency", z.a, end, prio=2))
-    for m in re.finditer("管委会|党工委", text):
+    for m in _COMMITTEE.finditer(text):
         a = m.start()
         if any(c.a <= a < c.b for c in out) or not text.startswith(titles, m.end()):
             continue
@@ -764,8 +900,9 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             if not _preceded_by_generic(st, a) and not prev.endswith(("开发区", "园区", "新区")):
                 out.append(Cand("Agency", a, m.end(), ref="zone:" + m.group(0)))
     # 6. named bodies with a free-phrase name (…领导小组, …指挥部, 企业服务中心)
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_refs.txt")
-    for cls_, suffix in table("recognise_agency_named_suffixes.txt"):
+    generic = wordsets("recognise_generic_words.txt", "recognise_zone_refs.txt")
+    named_rows = table("recognise_agency_named_suffixes.txt") if _named_body_re().search(text) else ()
+    for cls_, suffix in named_rows:
         for m in occurrences(suffix, text):
             a, b = m.span()
             if any(c.a <= a and b <= c.b for c in out):
@@ -781,7 +918,7 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
                 continue
             out.append(Cand("Agency", start, b))
     # 7. numbered bureaus and their coordinated siblings (投资一局、二局、三局)
-    for m in re.finditer(f"([{HAN}]{{2,4}}?)([{CN_DIGITS}])(局|处|科)", text):
+    for m in _NUMBERED_BUREAU.finditer(text) if _NUMBERED_BUREAU_CORE.search(text) else ():
         a = walk_left(st, m.start(2), "Agency", max_chars=6, anchor=False)
         if a >= m.start(2):
             continue
@@ -796,18 +933,21 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             out.append(Cand("Agency", s0, pos + sib.end(2), name=prefix + sib.group(2)))
             pos += sib.end()
     # 8. quoted bodies (“暖企办”) and the bare ones listed with them (金融办、人才办)
-    quoted = [m for m in re.finditer(f"“([{HAN}]{{1,3}}办)”", text)
-              if not re.match(f"[{HAN}“]", text[m.end():m.end() + 1])]
+    quoted = [m for m in _QUOTED_OFFICE.finditer(text) if not _HAN_OR_QUOTE.match(text, m.end(), m.end() + 1)] \
+        if "办”" in text else []
     for m in quoted:
         out.append(Cand("Agency", m.start(), m.end(), name=m.group(1)))
     if quoted:
-        for m in re.finditer(f"(?<=[、，,])([{HAN}]{{2,3}}办)(?=[、，,…。])", text):
+        for m in _LISTED_OFFICE.finditer(text):
             if not text[m.start():m.end()].endswith(not_bodies):
                 out.append(Cand("Agency", m.start(), m.end()))
     return out
 
 
 def _toks_in(st: Sent, a: int, b: int) -> list[Tok]:
+    """The words overlapping st.text[a:b] (for an empty span, a word straddling a)."""
+    if 0 <= a < b <= len(st.text):
+        return st.toks[st.tok_of[a]:st.tok_of[b - 1] + 1]
     return [t for t in st.toks if t.start < b and t.end > a]
 
 
@@ -818,9 +958,12 @@ def _company_re() -> re.Pattern:
     return re.compile(alternation("recognise_company_forms.txt"))
 
 
+_SHORT_NAME = re.compile(f"[{OPEN}](?:股票简称|以下简称|简称)[:：]?“?([{HAN}A-Za-z0-9]{{2,10}})”?[{CLOSE}]")
+
+
 def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
     text = st.text
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt")
+    generic = wordsets("recognise_generic_words.txt", "recognise_company_trades.txt")
     out: list[Cand] = []
     for m in _company_re().finditer(text):
         a, b = m.span()
@@ -841,12 +984,12 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
         if text[start] == "区" and pieces and pieces[0] == "区":
             out.append(Cand("Company", start, b, ref="zone:" + text[start + 1:b]))
             continue
-        has_place = any(_is_place_piece(p) for p in pieces) or re.search(f"[{OPEN}]", text[start:a])
+        has_place = any(_is_place_piece(p) for p in pieces) or _OPEN_RE.search(text, start, a)
         if not (zone_pre or has_place or specific(pieces, generic)):
             continue
         out.append(Cand("Company", start, b, prio=1))
     # stock short names: （股票简称：星河发展）/（以下简称“X”）
-    for m in re.finditer(f"[{OPEN}](?:股票简称|以下简称|简称)[:：]?“?([{HAN}A-Za-z0-9]{{2,10}})”?[{CLOSE}]", text):
+    for m in _SHORT_NAME.finditer(text) if "简称" in text else ():
         full = next((c for c in out if c.b == m.start()), None)
         if full:
             s = m.start(1)
@@ -854,17 +997,21 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
     return out
 
 
+_FIRM_LIST = re.compile("等[^。；;]{0,24}?(?:企业|公司|厂商|龙头|产业)")
+_FIRM_FIGURE = re.compile("(?=产量|产能|销售收入|营收|董事长|总经理)")
+_FIRM_FIGURE_WORD = re.compile("产量|产能|销售收入|营收|董事长|总经理")     # what _FIRM_FIGURE looks ahead for
+
+
 def find_short_companies(st: Sent) -> list[Cand]:
     """Brand + trade short names (骏澜纺织, 博钛电子) where the sentence treats them as firms:
     items of a list closed by 等…企业, or the subject of a firm's figures (X产量, X董事长)."""
     text = st.text
     trades = words("recognise_company_short_trades.txt")
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt") | \
-        wordset("recognise_industries.txt")
+    generic = wordsets("recognise_generic_words.txt", "recognise_company_trades.txt", "recognise_industries.txt")
     out = []
     spans: list[tuple[int, int]] = []
     # list items: A、B、C等…企业
-    for m in re.finditer(f"等[^。；;]{{0,24}}?(?:企业|公司|厂商|龙头|产业)", text):
+    for m in _FIRM_LIST.finditer(text) if "等" in text else ():
         lo = m.start()
         while lo > 0 and text[lo - 1] not in "，,。；;：:":
             lo -= 1
@@ -880,7 +1027,7 @@ def find_short_companies(st: Sent) -> list[Cand]:
             s0 = walk_left(st, b0, "Company", max_chars=10, anchor=False, verbs=True)
             spans[-len(seg.split("、"))] = (max(a0, s0), b0)
     # subject of a firm's figures: X产量, X产能, X董事长
-    for m in re.finditer("(?=产量|产能|销售收入|营收|董事长|总经理)", text):
+    for m in _FIRM_FIGURE.finditer(text) if _FIRM_FIGURE_WORD.search(text) else ():
         b0 = m.start()
         lo = walk_left(st, b0, "Company", max_chars=10, anchor=False)
         spans.append((lo, b0))
@@ -923,13 +1070,21 @@ def _after_establish(text: str, start: int) -> bool:
     return any(v in text[lo:start] for v in ESTABLISH)
 
 
+@lru_cache(maxsize=None)
+def _institution_generic() -> frozenset[str]:
+    return wordsets("recognise_generic_words.txt", "recognise_zone_generic.txt") | {"制造业", "产教"}
+
+
+_PLACE_AFTER_INSTITUTION = re.compile("科技园|城市|园|区|班|路|站")
+
+
 def find_institutions(st: Sent) -> list[Cand]:
     text = st.text
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_zone_generic.txt") | {"制造业", "产教"}
+    generic = _institution_generic()
     out = []
     for m in _inst_re().finditer(text):
         a, b = m.span()
-        if b < len(text) and re.match("科技园|城市|园|区|班|路|站", text[b:]):
+        if b < len(text) and _PLACE_AFTER_INSTITUTION.match(text, b):
             continue
         start = walk_left(st, a, "Institution", max_chars=24, anchor=True,
                           stop_after=words("recognise_company_forms.txt"))
@@ -950,7 +1105,7 @@ def find_institutions(st: Sent) -> list[Cand]:
 def find_funds(st: Sent) -> list[Cand]:
     text = st.text
     out = []
-    for m in re.finditer("基金", text):
+    for m in occurrences("基金", text):
         a, b = m.span()
         if b < len(text) and re.match("[办会]|公司|招商|管理人", text[b:]):
             continue
@@ -989,16 +1144,16 @@ def _brand_at(st: Sent, start: int, end: int) -> str:
 def find_projects(st: Sent) -> list[Cand]:
     """X项目 named by a brand (梅溪湖项目, 星河精密项目), a bracketed place or a capacity."""
     text = st.text
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_industries.txt")
+    generic = wordsets("recognise_generic_words.txt", "recognise_industries.txt")
     out = []
-    for m in re.finditer("项目", text):
+    for m in occurrences("项目", text):
         a, b = m.span()
         start = _after_project_verb(st, walk_left(st, a, "Project", max_chars=22, anchor=False), a)
         if start >= a or _preceded_by_generic(st, start) or text[start - 1:start] in QUOTES:
             continue
         pieces = split_tokens(st, start, a)
         capacity = re.search(r"\d+(?:\.\d+)?(?:GWh|GW|MW|MWh|万吨|万台|万辆|万套|亿只)", text[start:a])
-        bracket = re.search(f"[{OPEN}]", text[start:a])
+        bracket = _OPEN_RE.search(text, start, a)
         first = _brand_at(st, start, a)
         brand = bool(first) and st.rare(first, 100) and first not in generic
         if (capacity or bracket or brand) and specific(pieces, generic):
@@ -1045,11 +1200,27 @@ def _policy_head_re() -> re.Pattern:
 DOCNUM = re.compile(r"[" + HAN + r"]{1,10}[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d{1,4}\s*号")
 
 
+_BOOK_TITLE = re.compile("《([^《》\n]{2,120})》")
+_NESTED_TITLE = re.compile("《([^《》\n]*《[^《》\n]+》[^《》\n]*)》")
+_TITLE_LINE = re.compile(f"^(?P<issuer>[{HAN}]{{2,40}}?)?(?P<title>关于.{{4,150}}的[{HAN}]{{0,4}}(?:通知|意见|决定|批复|报告|函|办法|方案))$")
+_QUOTED_POLICY = re.compile(f"“[^“”]{{1,20}}”([{HAN}]{{0,6}})政策")
+
+
+@lru_cache(maxsize=None)
+def _unquoted_policy_heads() -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted(table("recognise_policy_unquoted.txt"), key=lambda r: -len(r[0])))
+
+
+@lru_cache(maxsize=None)
+def _unquoted_policy_re() -> re.Pattern:
+    return _any_re(r[0] for r in table("recognise_policy_unquoted.txt"))
+
+
 def find_policies(st: Sent) -> list[Cand]:
     text = st.text
     out: list[Cand] = []
     titles: list[Cand] = []
-    for m in re.finditer("《([^《》\n]{2,120})》", text):
+    for m in _BOOK_TITLE.finditer(text) if "《" in text else ():
         inner = m.group(1)
         if not _policy_head_re().search(inner.replace("》", "")) and "《" not in inner:
             continue
@@ -1058,21 +1229,21 @@ def find_policies(st: Sent) -> list[Cand]:
         titles.append(c)
         out += _policy_inner(st, m.start(1), m.end(1))
     # 《A《B》C》: the outer title of a title that quotes another
-    for m in re.finditer("《([^《》\n]*《[^《》\n]+》[^《》\n]*)》", text):
+    for m in _NESTED_TITLE.finditer(text) if "《" in text else ():
         if _policy_head_re().search(m.group(1)):
             out.append(Cand("Policy", m.start(1), m.end(1), prio=3))
     # a title line without book-title marks: [issuer]关于…的通知
-    m = re.match(f"^(?P<issuer>[{HAN}]{{2,40}}?)?(?P<title>关于.{{4,150}}的[{HAN}]{{0,4}}(?:通知|意见|决定|批复|报告|函|办法|方案))$", text)
+    m = _TITLE_LINE.match(text) if "关于" in text else None
     if m:
         out.append(Cand("Policy", m.start("title"), m.end("title"), prio=3))
         out += _policy_inner(st, m.start("title"), m.end("title"))
     # document numbers, as aliases of the title they follow
-    for m in DOCNUM.finditer(text):
+    for m in DOCNUM.finditer(text) if "号" in text else ():
         a, b = m.span()
         prev = next((t for t in titles if 0 <= a - t.b <= 3 and re.fullmatch(r"》?\s*[（(]?\s*", text[t.b:a])), None)
         out.append(Cand("Policy", a, b, name=text[prev.a:prev.b] if prev else "", prio=3))
     # unbracketed specific titles: …实施方案 / …条例, and quoted + 政策
-    for head, need in sorted(table("recognise_policy_unquoted.txt"), key=lambda r: -len(r[0])):
+    for head, need in _unquoted_policy_heads() if _unquoted_policy_re().search(text) else ():
         for m in occurrences(head, text):
             a, b = m.span()
             if b < len(text) and _is_han(text[b]) and not re.match("[和及与中上的]|制定|出台|落实|印发|实施|督", text[b:]):
@@ -1084,12 +1255,12 @@ def find_policies(st: Sent) -> list[Cand]:
                 continue
             pieces = split_tokens(st, start, a)
             marked = "“" in text[start:a] or any(_is_place_piece(p) for p in pieces[:2]) or \
-                re.search(alternation("recognise_zone_suffixes.txt"), text[start:a])
+                _zone_re().search(text, start, a)
             named = len(text[start:a]) >= 6 and specific(
-                pieces, wordset("recognise_generic_words.txt") | wordset("recognise_measure_generic.txt"))
+                pieces, wordsets("recognise_generic_words.txt", "recognise_measure_generic.txt"))
             if need == "any" or marked or (need == "name" and named):
                 out.append(Cand("Policy", start, b, prio=2))
-    for m in re.finditer(f"“[^“”]{{1,20}}”([{HAN}]{{0,6}})政策", text):
+    for m in _QUOTED_POLICY.finditer(text) if "政策" in text else ():
         if not re.search("的|等", m.group(1)):
             out.append(Cand("Policy", m.start(), m.end(), prio=2))
     return out
@@ -1141,6 +1312,10 @@ def _policy_inner(st: Sent, a: int, b: int) -> list[Cand]:
 _HEADING = re.compile(rf"^\s*(?:\d{{1,2}}\s*[.．、]|[（(]\s*[{CN_DIGITS}\d]+\s*[)）]|[{CN_DIGITS}]+\s*、)")
 
 
+_QUOTED_TERM = re.compile("“([^“”]{2,30})”")
+_COUNTED = re.compile("[一二两三四五六七八九十多几]大|各类|一批|三个|等|一项项|一个个|各项")
+
+
 def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
     """Named reforms: a quoted term + head noun (“一件事一次办”改革), or an unquoted name + head
     noun governed by a verb (推进干部人事改革). In policy documents (plans with 牵头单位
@@ -1154,14 +1329,16 @@ def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
     if hm:
         end = re.search("[。；;]", text)
         skip_to = end.end() if end else len(text)
-    for m in re.finditer("“([^“”]{2,30})”", text):
+    for m in _QUOTED_TERM.finditer(text) if "“" in text else ():
         c = _quoted_measure(st, m, heads)
         if c is not None and c.a >= skip_to:
             out.append(c)
     generic = wordset("recognise_measure_generic.txt")
     strong = wordset("recognise_measure_strong_heads.txt")
-    for h, unquoted in heads:
+    for h, unquoted in heads if _unquoted_heads_re().search(text) else ():
         if not unquoted or (policy_doc and h not in strong):
+            continue
+        if h not in text:
             continue
         for m in occurrences(h, text):
             a, b = m.span()
@@ -1175,7 +1352,7 @@ def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
             name = text[start:a]
             if not _measure_name_specific(st, start, a, generic):
                 continue
-            if re.search("[一二两三四五六七八九十多几]大|各类|一批|三个|等|一项项|一个个|各项", name):
+            if _COUNTED.search(name):
                 continue
             before = text[:start]
             for w in words("recognise_measure_lead.txt"):
@@ -1184,11 +1361,16 @@ def find_measures(st: Sent, policy_doc: bool = False) -> list[Cand]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _measure_vocab(generic: frozenset[str]) -> frozenset[str]:
+    return generic | {"集中", "进一步", "深层次"}
+
+
 def _measure_name_specific(st: Sent, a: int, b: int, generic: frozenset[str]) -> bool:
     """Some word of the name is a non-generic noun (or a verb jieba does not know): 人事制度,
     主办薪酬; 体制机制, 供给侧, 瞄准 are not enough, nor a verb ruling only generic words
     (促进|开发区, 融入|国家)."""
-    vocab = generic | {"集中", "进一步", "深层次"}
+    vocab = _measure_vocab(generic)
     name = st.text[a:b]
     if all(w in vocab for w in _chars_as_words(name, vocab)):
         return False
@@ -1216,6 +1398,21 @@ def _measure_name_specific(st: Sent, a: int, b: int, generic: frozenset[str]) ->
     return found
 
 
+_HAN_RUN8 = re.compile(f"[{HAN}]{{0,8}}")
+
+
+@lru_cache(maxsize=None)
+def _long_measure_verbs() -> tuple[str, ...]:
+    """Measure verbs of two characters or more, in list order."""
+    return tuple(v for v in words("recognise_measure_verbs.txt") if len(v) >= 2)
+
+
+@lru_cache(maxsize=None)
+def _measure_scopes() -> tuple[str, ...]:
+    return words("recognise_levels.txt") + ("全省", "全市", "全国", "全区")
+_PHRASE_FLAGS = frozenset({"n", "nz", "j", "vn", "l", "nt", "ng", "b", "k"})
+
+
 def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
     """A quoted term with its head noun, and the noun phrase that opens it (开发区“两型三化”…行动)."""
     text = st.text
@@ -1223,10 +1420,13 @@ def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
     content = m.group(1)
     if text[b:b + 1] == "式":
         return None      # “店小二”式服务: a metaphor
-    glue = re.match(f"[{HAN}]{{0,8}}", text[b:]).group(0)
+    glue = _HAN_RUN8.match(text, b).group(0)
     end = None
+    head_words = _measure_head_words()
     for i in range(len(glue), -1, -1):
         part = glue[:i]
+        if not part.endswith(head_words):
+            continue
         h = next((h for h, _ in heads if part.endswith(h)), None)
         if h is None:
             continue
@@ -1238,7 +1438,8 @@ def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
         end = b + i
         break
     if end is None:
-        h = next((h for h, _ in heads if content.endswith(h) and len(content) > len(h) + 1), None)
+        h = next((h for h, _ in heads if content.endswith(h) and len(content) > len(h) + 1), None) \
+            if content.endswith(head_words) else None
         if h is None or content.endswith("办") or "、" in content:
             return None
         end = b
@@ -1246,11 +1447,13 @@ def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
         return None      # “1+N”改革子方案: a plan, not the reform
     # the noun phrase before the quote belongs to the name (数字政府建设“一号工程”)
     start = walk_left(st, a, "Measure", max_chars=12, anchor=False,
-                      flags=frozenset({"n", "nz", "j", "vn", "l", "nt", "ng", "b", "k"}))
+                      flags=_PHRASE_FLAGS)
     verbs = words("recognise_measure_verbs.txt")
-    for v in verbs:
+    for v in _long_measure_verbs():
+        if start >= a:
+            break            # nothing left to find in
         k = text.rfind(v, start, a)
-        if k >= 0 and len(v) >= 2:
+        if k >= 0:
             start = max(start, k + len(v))
     # the phrase counts only when it starts at a clean boundary (推进|开发区“两型三化”…行动);
     # a phrase cut out of a longer one (优化|升级“一号工程”) is dropped
@@ -1259,11 +1462,11 @@ def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
                           or before.endswith(("的", "和", "以"))):
         start = a
     # places and scope words open the phrase without naming the measure (全市“…”改革)
-    scopes = words("recognise_levels.txt") + ("全省", "全市", "全国", "全区")
+    scopes = _measure_scopes()
     moved = True
     while moved and start < a:
         moved = False
-        w = next((w for w in scopes if text.startswith(w, start)), None)
+        w = next((w for w in scopes if text.startswith(w, start)), None) if text.startswith(scopes, start) else None
         if w is None:
             p = next((text[start:start + L] for L in range(4, 1, -1) if _is_anchor_place(text[start:start + L])), None)
             w = p
@@ -1276,12 +1479,15 @@ def _quoted_measure(st: Sent, m: re.Match, heads) -> Cand | None:
     return Cand("Measure", a, end, prio=1, governed=True)
 
 
+_HEAD_ENDS = re.compile("上|中|的|和|及|与|以来|等|为|作为|方面|过程|期间|之|已|在|是|，")
+
+
 def _measure_right_ok(st: Sent, b: int, head: str) -> bool:
     """What follows a head noun must not continue the noun (专项资金, 改革红利, 改革创新)."""
     rest = st.text[b:]
     if not rest or not _is_han(rest[0]):
         return not rest or rest[0] not in "“"
-    if re.match("上|中|的|和|及|与|以来|等|为|作为|方面|过程|期间|之|已|在|是|，", rest):
+    if _HEAD_ENDS.match(rest):
         return True
     if head in ("专项", "试点", "工程", "服务", "计划"):
         return False
@@ -1314,7 +1520,7 @@ def _measure_left(st: Sent, a: int) -> int | None:
             break
         if ch in QUOTES:
             return None
-        if any(text[:pos].endswith(v) for v in verbs):
+        if text.endswith(verbs, 0, pos):
             break
         if text[:pos].endswith("的"):
             if text[:pos - 1].endswith("”"):
@@ -1370,9 +1576,21 @@ def _measure_left(st: Sent, a: int) -> int | None:
 
 # --------------------------------------------------------------------------- persons
 
+@lru_cache(maxsize=None)
+def _surname_lengths() -> tuple[frozenset[str], tuple[int, ...]]:
+    """(surnames, their lengths longest first)."""
+    names = wordset("recognise_person_surnames.txt")
+    return names, tuple(sorted({len(s) for s in names}, reverse=True))
+
+
+def _surname_at(text: str, i: int) -> str | None:
+    """The longest surname that text[i:] begins with (a set lookup per length, not a scan of the list)."""
+    names, lengths = _surname_lengths()
+    return next((text[i:i + L] for L in lengths if i + L <= len(text) and text[i:i + L] in names), None)
+
+
 def find_persons(st: Sent) -> list[Cand]:
     text = st.text
-    surnames = words("recognise_person_surnames.txt")
     titles = words("recognise_person_titles.txt")
     after = words("recognise_person_after.txt")
     honor = words("recognise_person_honorifics.txt")
@@ -1381,7 +1599,7 @@ def find_persons(st: Sent) -> list[Cand]:
 
     def name_at(i: int, follow) -> int | None:
         """End of a surname + 1-2 character given name at i, checked by what follows."""
-        sn = next((s for s in surnames if text.startswith(s, i)), None)
+        sn = _surname_at(text, i)
         if sn is None:
             return None
         tok = st.tok_at(i)
@@ -1408,7 +1626,9 @@ def find_persons(st: Sent) -> list[Cand]:
         nxt = st.tok_at(e)       # 书记张某带队调研: a verb of two characters or more follows the name
         return nxt is not None and nxt.start == e and nxt.flag == "v" and len(nxt.word) >= 2
 
-    for t in titles:
+    for t in titles if any_of("recognise_person_titles.txt").search(text) else ():
+        if t not in text:
+            continue
         for m in occurrences(t, text):
             i = m.end()
             e = name_at(i, follows_speech)
@@ -1417,7 +1637,7 @@ def find_persons(st: Sent) -> list[Cand]:
             if any(text.startswith(s, e) for s in skip):
                 continue
             out.append(Cand("Person", i, e, attrs=(("title", t),), prio=1))
-    for h in honor:
+    for h in honor if any_of("recognise_person_honorifics.txt").search(text) else ():
         for m in occurrences(h, text):
             j = m.start()
             tok = st.tok_before(j)
@@ -1428,7 +1648,7 @@ def find_persons(st: Sent) -> list[Cand]:
                 continue
             else:
                 i = next((j - L for L in (2, 3) if j - L >= 0 and j - L in st.starts
-                          and any(text.startswith(s_, j - L) for s_ in surnames)
+                          and _surname_at(text, j - L) is not None
                           and all(_is_han(c) for c in text[j - L:j])
                           and _name_boundary(st, j - L)), None)
                 if i is None:
@@ -1454,14 +1674,18 @@ def _name_boundary(st: Sent, i: int) -> bool:
 _IND_SUFFIX = ("产业集群", "产业体系", "产业链", "产业")
 
 
+_INDUSTRY_CUES = re.compile(f"等[{HAN}]{{0,8}}?(?:产业集群|产业体系|产业链|产业|领域|行业)"
+                            f"|(?:产业集群|产业链|产业)(?=[，,。；;]|$)|为主")
+_INDUSTRY_QUALIFIERS = re.compile(f"(?:[{CN_DIGITS}两几多]大)?(?:主导|优势|重点|特色|支柱|新兴|战略性|首位|主攻)*$")
+
+
 def find_industries(st: Sent) -> list[Cand]:
     """Industries named in lists that an industry cue closes (A、B等优势产业集群; 以A和B为主)
     and listed industry words before 产业/产业链/产业集群."""
     text = st.text
     known = wordset("recognise_industries.txt")
     out: list[Cand] = []
-    cues = f"等[{HAN}]{{0,8}}?(?:产业集群|产业体系|产业链|产业|领域|行业)|(?:产业集群|产业链|产业)(?=[，,。；;]|$)|为主"
-    for m in re.finditer(cues, text):
+    for m in _INDUSTRY_CUES.finditer(text):
         end = m.start()
         if m.group(0) == "为主":
             j = text.rfind("以", max(0, end - 24), end)
@@ -1481,7 +1705,7 @@ def find_industries(st: Sent) -> list[Cand]:
         broad = wordset("recognise_industry_broad.txt")
         for a0, b0, w in items:
             core = _industry_core(w)
-            core = re.sub(f"(?:[{CN_DIGITS}两几多]大)?(?:主导|优势|重点|特色|支柱|新兴|战略性|首位|主攻)*$", "", core) or core
+            core = _INDUSTRY_QUALIFIERS.sub("", core) or core
             if core in broad or _industry_core(core) in broad:
                 continue
             parts = re.split("及", core)
@@ -1489,7 +1713,7 @@ def find_industries(st: Sent) -> list[Cand]:
                     (len(items) >= 3 and 2 <= len(core) <= 10 and not re.search("[的了着]", core)):
                 out += _industry_cands(text, a0, a0 + len(core))
     # a listed industry directly before 产业/产业链/产业集群/基地 (智能制造产业链)
-    for w in words("recognise_industries.txt"):
+    for w in words("recognise_industries.txt") if any_of("recognise_industries.txt").search(text) else ():
         if w not in text:
             continue
         for m in _literal_before_industry(w).finditer(text):
@@ -1528,6 +1752,15 @@ def _industry_cands(text: str, a: int, b: int) -> list[Cand]:
     return [Cand("Industry", a, b)]
 
 
+_INDUSTRY_FLAGS = frozenset(NAME_FLAGS | {"a"})
+
+
+@lru_cache(maxsize=None)
+def _conjoined_industries() -> tuple[str, ...]:
+    """Listed industries whose name holds a conjunction (节能与新能源汽车), in list order."""
+    return tuple(w for w in words("recognise_industries.txt") if re.search("[与和及]", w))
+
+
 def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
     """Items of a coordination ending at hi: 新材料、食品和航空 → three spans.
 
@@ -1536,8 +1769,7 @@ def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
     seg = text[lo:hi]
     if not seg:
         return []
-    protected = [(mm.start() + lo, mm.end() + lo) for w in words("recognise_industries.txt") if re.search("[与和及]", w)
-                 for mm in occurrences(w, seg)]
+    protected = [(mm.start() + lo, mm.end() + lo) for w in _conjoined_industries() for mm in occurrences(w, seg)]
     parts, pos, start = [], lo, lo
     while pos < hi:
         ch = text[pos]
@@ -1555,7 +1787,7 @@ def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
     elif known:
         first = b0 - len(known)
     else:
-        first = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=frozenset(NAME_FLAGS | {"a"}))
+        first = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=_INDUSTRY_FLAGS)
     if first >= b0:
         return []
     parts[0] = (max(a0, first), b0)
@@ -1719,7 +1951,7 @@ def _org_stem_ok(st: Sent, a: int, b: int) -> bool:
     pieces = split_tokens(st, a, b)
     if _is_anchor_place(pieces[0]) or any(p in gazetteer().full for p in pieces):
         return True                          # a province or city opens it, or a full place name is in it
-    generic = wordset("recognise_generic_words.txt") | wordset("recognise_company_trades.txt")
+    generic = wordsets("recognise_generic_words.txt", "recognise_company_trades.txt")
     return specific(pieces, generic) and not all(len(p) == 1 and p in "省市县区州乡镇" for p in pieces)
 
 
@@ -1732,8 +1964,8 @@ def _firm_like(st: Sent, a: int, b: int) -> bool:
     trade = next((t for t in trades if w.endswith(t) and len(w) - len(t) >= 2), None)
     if trade is not None:
         brand = w[: -len(trade)]
-        if specific(split_tokens(st, a, a + len(brand)), wordset("recognise_generic_words.txt")
-                    | wordset("recognise_company_trades.txt") | wordset("recognise_industries.txt")):
+        if specific(split_tokens(st, a, a + len(brand)), wordsets("recognise_generic_words.txt",
+                    "recognise_company_trades.txt", "recognise_industries.txt")):
             return True
     clause_end = re.search("[，,。；;：:！？!?]", text[b:])
     rest = text[b: b + clause_end.start()] if clause_end else text[b:]
@@ -1743,12 +1975,15 @@ def _firm_like(st: Sent, a: int, b: int) -> bool:
 
 # --------------------------------------------------------------------------- assembly
 
+_CLAUSE_MARK = re.compile("[，,。；;：:、！？!?（）()“”]")
+
+
 def _skip_sentence(text: str) -> bool:
     """Page chrome, link lists and source lines carry no running text."""
     t = text.strip()
-    if not t or t[0] in "•·●▪◆■□◇○" or any(t.startswith(w) for w in words("recognise_skip_markers.txt")):
+    if not t or t[0] in "•·●▪◆■□◇○" or t.startswith(words("recognise_skip_markers.txt")):
         return True
-    if len(t) >= 30 and not re.search("[，,。；;：:、！？!?（）()“”]", t):
+    if len(t) >= 30 and not _CLAUSE_MARK.search(t):
         return True
     return False
 
@@ -1819,9 +2054,9 @@ def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
                         continue
                     cands.append(Cand("Company", a, b, name=full, prio=1))
     out: list[Mention] = []
-    focus = _Focus(doc, sents, per_sentence)
-    for st, cands, spans in zip(sents, per_sentence, model_spans):
-        chosen = _select(cands)
+    selected = [_select(cands) for cands in per_sentence]      # once: the focus reads them too
+    focus = _Focus(doc, sents, per_sentence, selected)
+    for st, chosen, spans in zip(sents, selected, model_spans):
         chosen += _model_brands(st, chosen, spans)
         for c in chosen:
             host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
@@ -1921,11 +2156,15 @@ class _Focus:
 
     WINDOW = 6      # sentences a named zone stays in focus when the document has no main zone
 
-    def __init__(self, doc: Document, sents: list[Sent], per_sentence: list[list[Cand]]):
+    def __init__(self, doc: Document, sents: list[Sent], per_sentence: list[list[Cand]],
+                 selected: list[list[Cand]] | None = None):
+        """selected: _select of each sentence's candidates, when the caller has it already."""
         counts: Counter = Counter()
         first: dict[str, int] = {}
-        for st, cands in zip(sents, per_sentence):
-            for c in _select(cands):
+        if selected is None:
+            selected = [_select(cands) for cands in per_sentence]
+        for st, cands, chosen in zip(sents, per_sentence, selected):
+            for c in chosen:
                 if c.cls == "Zone" and not c.ref:
                     host = [o for o in cands if o.cls in ("Agency", "Company", "Institution") and o.a <= c.a and c.b <= o.b
                             and (o.a, o.b) != (c.a, c.b)]

@@ -9,10 +9,11 @@ subjects count.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Document, Mention, Relation
@@ -28,6 +29,8 @@ ORGS = ("Agency", "Company", "Zone", "Institution")
 HOSTED = ("Company", "Project", "Institution")
 # The size of what is founded may stand between verb and name: "设立了规模10亿元的…基金".
 _SIZE = re.compile(r"(?:总?规模|首期|一期)?(?:约|近|超)?[0-9.]+\s*[万亿]*元的?")
+_WITH = re.compile(r"[与同]")
+_COMPANIES = re.compile(r"(?:的)?(?:\d+\s*[家个])?(?:企业|公司)")
 _DATE = re.compile(r"(?:\d{4}\s*年(?:度|底|初|末)?)?(?:\d{1,2}\s*月(?:份|底|初)?)?(?:\d{1,2}\s*日)?")
 
 
@@ -53,6 +56,19 @@ def alternation(name: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
+def literal(word: str) -> re.Pattern:
+    """A compiled regex for one word as written (re.finditer(re.escape(w), …) per sentence
+    and word spent more time escaping and looking up the pattern than matching)."""
+    return re.compile(re.escape(word))
+
+
+@lru_cache(maxsize=None)
+def any_word(ws: tuple[str, ...]) -> re.Pattern:
+    """A regex that finds whether any of the words occurs (a precheck before per-word loops)."""
+    return re.compile("|".join(re.escape(w) for w in ws))
+
+
+@lru_cache(maxsize=None)
 def _policy_cues() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p, re.M) for p in load_list("relate_policy_cues.txt"))
 
@@ -68,6 +84,8 @@ class View:
     base: int                      # offset of text[0] in Document.text
     mentions: tuple[Mention, ...]  # all mentions of the sentence, by position
     top: tuple[Mention, ...]       # those not nested inside a longer mention
+    # positions of the delimiters in text, per delimiter set, made on first use by clause()
+    _stops: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def lo(self, m: Mention) -> int:
         return m.start - self.base
@@ -77,6 +95,18 @@ class View:
 
     def clause(self, pos: int, breaks: frozenset = BREAKS) -> tuple[int, int]:
         """The clause (between delimiters) around local position pos."""
+        if not 0 <= pos <= len(self.text):
+            return self._scan_clause(pos, breaks)
+        # A bisection in the delimiters' positions: scanning characters was the costliest
+        # line of relate and observe on long sentences.
+        stops = self._stops.get(breaks)
+        if stops is None:
+            stops = self._stops[breaks] = [m.start() for m in _one_of(breaks).finditer(self.text)]
+        k = bisect.bisect_left(stops, pos)
+        return (stops[k - 1] + 1 if k else 0), (stops[k] if k < len(stops) else len(self.text))
+
+    def _scan_clause(self, pos: int, breaks: frozenset) -> tuple[int, int]:
+        """clause() by walking the characters (positions outside the text)."""
         a = pos
         while a > 0 and self.text[a - 1] not in breaks:
             a -= 1
@@ -95,6 +125,12 @@ class View:
                 and (classes is None or m.cls in classes)]
 
 
+@lru_cache(maxsize=None)
+def _one_of(chars: frozenset) -> re.Pattern:
+    """A regex matching any one of chars."""
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
+
+
 def views(doc: Document, mentions: list[Mention]) -> list[View]:
     """Sentence views of a document: each sentence with its mentions, nesting resolved."""
     by: dict[int, dict] = defaultdict(dict)
@@ -105,27 +141,57 @@ def views(doc: Document, mentions: list[Mention]) -> list[View]:
         ms = sorted((m for m in by.get(s.index, {}).values()
                      if s.clean_start <= m.start < m.end <= s.clean_end and not is_generic_zone(m)),
                     key=lambda m: (m.start, -m.end, m.cls))
-        top = tuple(m for m in ms if not any(
-            o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in ms))
         text = simplified(doc.text[s.clean_start:s.clean_end])
-        out.append(View(s.index, text, s.clean_start, tuple(ms), top))
+        out.append(View(s.index, text, s.clean_start, tuple(ms), _top(ms)))
     return out
+
+
+def _top(ms: list[Mention]) -> tuple[Mention, ...]:
+    """The mentions (sorted by start, longest first) not nested inside a longer one.
+
+    A longer mention containing m starts at or before it, so it comes earlier in the order;
+    m is nested exactly when a mention of an earlier, different span reaches m's end (one
+    pass instead of comparing all pairs)."""
+    top = []
+    reach = -1              # the furthest end among the spans before the current one
+    span = None
+    for m in ms:
+        if (m.start, m.end) != span:
+            if span is not None:
+                reach = max(reach, span[1])
+            span = (m.start, m.end)
+        if reach < m.end:
+            top.append(m)
+    return tuple(top)
 
 
 def is_generic_zone(m: Mention) -> bool:
     """A zone "name" that is a class of zones (全省开发区, 各高新区): no specific zone."""
-    if m.cls != "Zone":
-        return False
-    nouns = set(words("relate_zone_nouns.txt"))
+    return m.cls == "Zone" and _generic_zone_name(m.text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _generic_zone_name(text: str) -> bool:
+    nouns = _zone_nouns()
     for w in words("relate_generic_modifiers.txt"):
-        if m.text.startswith(w) and m.text[len(w):].lstrip("的") in nouns:
+        if text.startswith(w) and text[len(w):].lstrip("的") in nouns:
             return True
     return False
 
 
+@lru_cache(maxsize=None)
+def _zone_nouns() -> frozenset[str]:
+    return frozenset(words("relate_zone_nouns.txt"))
+
+
 def is_policy_document(doc: Document) -> bool:
     """True for official documents (notices, plans): at least two kinds of layout cue."""
-    text = simplified(doc.text)
+    return _policy_text(simplified(doc.text))
+
+
+@lru_cache(maxsize=16)
+def _policy_text(text: str) -> bool:
+    # cached: relate and observe both ask (through focus_map), each a search of the whole text
     return sum(1 for p in _policy_cues() if p.search(text)) >= 2
 
 
@@ -174,7 +240,7 @@ def is_subject(v: View, m: Mention) -> bool:
 def bare_zone_refs(v: View) -> list[tuple[int, int, bool]]:
     """Bare zone nouns and anaphors outside any name: (start, end, generic)."""
     covered = [(v.lo(m), v.hi(m)) for m in v.mentions if not (m.cls == "Zone" and m.ref)]
-    anaphora = set(words("relate_zone_anaphora.txt"))
+    anaphora = _zone_anaphora()
     mods, modals = words("relate_generic_modifiers.txt"), words("relate_modals.txt")
     out = []
     pattern = _bare_pattern()
@@ -195,6 +261,11 @@ def bare_zone_refs(v: View) -> list[tuple[int, int, bool]]:
         generic = (modified and subject_at(v, start, b)) or any(v.text.startswith(w, b) for w in modals)
         out.append((a, b, generic))
     return out
+
+
+@lru_cache(maxsize=None)
+def _zone_anaphora() -> frozenset[str]:
+    return frozenset(words("relate_zone_anaphora.txt"))
 
 
 @lru_cache(maxsize=None)
@@ -494,11 +565,16 @@ def _enumerated(v: View, m: Mention) -> bool:
         return False
 
 
+@lru_cache(maxsize=None)
+def _hosts_triggers() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The hosts trigger words that stand before the object and those after it."""
+    rows = pairs("relate_hosts_triggers.txt")
+    return tuple(x for x in rows if x[1] == "before"), tuple(x for x in rows if x[1] == "after")
+
+
 def hosts(v: View, out: _Out, focus: Mention | None, established: set, located: set) -> None:
     """Zone → Company/Project/Institution (and a sub-park → partOf the zone)."""
-    before = [(w, r) for w, r in pairs("relate_hosts_triggers.txt") if r == "before"]
-    after = [(w, r) for w, r in pairs("relate_hosts_triggers.txt") if r == "after"]
-    zone_company = _zone_with_companies(v)
+    before, after = _hosts_triggers()
     for c in v.top:
         if c.cls not in HOSTED + ("Zone",) or c.ref:
             continue
@@ -535,7 +611,7 @@ def hosts(v: View, out: _Out, focus: Mention | None, established: set, located: 
             # In an article about one zone, a company that acts on its own or is listed
             # among "…等N家企业" is one of the zone's companies (running text only: lists
             # of links in page chrome have no punctuation).
-            if is_subject(v, c) or _enumerated(v, c) or zone_company:
+            if is_subject(v, c) or _enumerated(v, c) or _zone_with_companies(v):
                 out.add(subj, "hosts", c, v.index)
 
 
@@ -544,7 +620,7 @@ def _zone_with_companies(v: View) -> bool:
     for z in v.top:
         if z.cls == "Zone":
             rest = v.text[v.hi(z):v.hi(z) + 8]
-            if re.match(r"(?:的)?(?:\d+\s*[家个])?(?:企业|公司)", rest):
+            if _COMPANIES.match(rest):
                 return True
     return False
 
@@ -587,8 +663,16 @@ def works_for(v: View, out: _Out) -> None:
                     out.add(p, "worksFor", o, v.index)
 
 
+@lru_cache(maxsize=None)
+def _cooperation_cue() -> re.Pattern:
+    opens = [w for w, r in pairs("relate_cooperation_triggers.txt") if r == "open"]
+    return any_word(("与", "同", *opens))
+
+
 def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
     """Actor ↔ actor from "与 X … 合作/共建" and "对标 X"."""
+    if not _cooperation_cue().search(v.text):
+        return                                # both rules start at 与/同 or an opening word
     close = [w for w, r in pairs("relate_cooperation_triggers.txt") if r == "close"]
     opens = [w for w, r in pairs("relate_cooperation_triggers.txt") if r == "open"]
     blockers = words("relate_cooperation_blockers.txt")
@@ -601,7 +685,7 @@ def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
                 if not (m.cls == "Place" and i + 1 < len(ms) and ms[i + 1].cls == "Place"
                         and v.lo(ms[i + 1]) == v.hi(m))]
 
-    for mt in re.finditer(r"[与同]", v.text):
+    for mt in _WITH.finditer(v.text):
         i = mt.start()
         if not any(v.lo(m) == i + 1 and m.cls in actors for m in v.top):
             continue                          # 与 must introduce a named partner
@@ -617,7 +701,7 @@ def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
             if subj is not None and (m.cls, m.key) != (subj.cls, subj.key):
                 out.add(subj, "cooperatesWith", m, v.index)
     for w in opens:
-        for mt in re.finditer(re.escape(w), v.text):
+        for mt in literal(w).finditer(v.text):
             cs, ce = v.clause(mt.start())
             if any(b in v.text[cs:mt.start()] for b in blockers):
                 continue
@@ -629,15 +713,19 @@ def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
                     out.add(subj, "cooperatesWith", m, v.index)
 
 
+@lru_cache(maxsize=None)
+def _grant_fillers() -> frozenset[str]:
+    return frozenset(words("relate_grant_fillers.txt")) | {""}
+
+
 def establishes(v: View, out: _Out, focus: Mention | None) -> None:
     """Zone/Agency/Company → Fund/Company/Institution after 设立/成立/组建."""
-    fillers = set(words("relate_grant_fillers.txt")) | {""}
+    fillers = _grant_fillers()
     for mt in alternation("relate_establishes_triggers.txt").finditer(v.text):
         if any(v.lo(m) < mt.start() < v.hi(m) for m in v.top):
             continue                          # the verb is part of a name
-        objs = [m for m in v.top if v.lo(m) >= mt.end()
+        objs = [m for m in v.top if m.cls in ("Fund", "Company", "Institution") and v.lo(m) >= mt.end()
                 and _SIZE.sub("", v.text[mt.end():v.lo(m)]).strip() in fillers]
-        objs = [m for m in objs if m.cls in ("Fund", "Company", "Institution")]
         if not objs:
             continue
         cs, _ = v.clause(mt.start())
@@ -651,15 +739,30 @@ def establishes(v: View, out: _Out, focus: Mention | None) -> None:
         out.add(subj, "establishes", objs[0], v.index)
 
 
-def invests(v: View, prev: View | None, out: _Out, focus: Mention | None) -> None:
-    """investsIn from grants (给予 X …股权融资), "<fund>投资", and 募集资金…用于 <project>."""
+@lru_cache(maxsize=None)
+def _investment_roles() -> dict[str, tuple[str, ...]]:
+    """The investment trigger words by role (grant, noun, verb, use), longest first."""
     roles: dict[str, list[str]] = defaultdict(list)
     for w, r in pairs("relate_investment_triggers.txt"):
         roles[r].append(w)
+    return {r: tuple(roles.get(r, ())) for r in {"grant", "noun", "verb", "use", *roles}}
+
+
+@lru_cache(maxsize=None)
+def _investment_cue() -> re.Pattern:
+    roles = _investment_roles()
+    return any_word(roles["grant"] + roles["verb"] + roles["use"])
+
+
+def invests(v: View, prev: View | None, out: _Out, focus: Mention | None) -> None:
+    """investsIn from grants (给予 X …股权融资), "<fund>投资", and 募集资金…用于 <project>."""
+    roles = _investment_roles()
+    if not _investment_cue().search(v.text):
+        return                                # every rule starts at a trigger word
     targets = ("Company", "Project")
     recent_funds = [m for m in (prev.top if prev else ()) if m.cls == "Fund"]
     for w in roles["grant"]:
-        for mt in re.finditer(re.escape(w), v.text):
+        for mt in literal(w).finditer(v.text):
             xs = [m for m in v.top if m.cls in targets and v.lo(m) == mt.end()]
             if not xs:
                 continue
@@ -673,7 +776,7 @@ def invests(v: View, prev: View | None, out: _Out, focus: Mention | None) -> Non
             if focus is not None:
                 out.add(focus, "investsIn", x, v.index)
     for w in roles["verb"]:
-        for mt in re.finditer(re.escape(w), v.text):
+        for mt in literal(w).finditer(v.text):
             investors = [m for m in v.top if m.cls in ("Fund", "Company") and 0 <= mt.start() - v.hi(m) <= 1]
             if not investors:
                 continue
@@ -685,7 +788,7 @@ def invests(v: View, prev: View | None, out: _Out, focus: Mention | None) -> Non
             out.add(inv, "investsIn", x, v.index)
     if "资金" in v.text:
         for w in roles["use"]:
-            for mt in re.finditer(re.escape(w), v.text):
+            for mt in literal(w).finditer(v.text):
                 xs = [m for m in v.top if m.cls == "Project" and v.lo(m) >= mt.end()
                       and not v.text[mt.end():v.lo(m)].strip()]
                 if not xs:
