@@ -239,12 +239,40 @@ class _Actors:
         if counts:
             key = counts.most_common(1)[0][0]
             self.province = next(m for m in mentions if m.cls == "Place" and m.key == key)
+        else:
+            self.province = _province_of_bodies(mentions)
         self.last: dict[str, Mention] = {}
 
     def seen(self, v: View) -> None:
         for m in v.top:
             if m.cls in ABOUT and not m.ref:
                 self.last[m.cls] = m
+
+
+def _province_of_bodies(mentions: list[Mention]) -> Mention | None:
+    """The province that the document's agencies and policies are named after (河南省人民政府,
+    《某省…方案》) when the text never names it on its own; a Place mention over that prefix."""
+    from .normalise import simplified
+    from .recognise import place_of
+    counts: Counter = Counter()
+    first: dict[str, Mention] = {}
+    for m in mentions:
+        if m.cls not in ("Agency", "Policy") or m.ref:
+            continue
+        k = m.text.find("省")
+        if not 2 <= k <= 3:
+            continue
+        prefix = m.text[:k + 1]
+        places = place_of(simplified(prefix))
+        if len(places) == 1 and places[0].level == 0:
+            counts[prefix] += 1
+            first.setdefault(prefix, m)
+    if not counts:
+        return None
+    prefix = counts.most_common(1)[0][0]
+    m, p = first[prefix], place_of(simplified(prefix))[0]
+    return Mention("Place", prefix, m.sentence, m.start, m.start + len(prefix), name=p.name,
+                   attrs=(("code", p.code),))
 
 
 def _resolve(m: Mention, focus: Mention | None) -> Mention | None:

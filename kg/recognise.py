@@ -138,7 +138,8 @@ def _name_verbs() -> MappingProxyType:
 @lru_cache(maxsize=None)
 def _regions() -> MappingProxyType:
     """Named-region surface -> canonical name."""
-    return MappingProxyType({r[0]: (r[1] if len(r) > 1 else r[0]) for r in table("recognise_place_regions.txt")})
+    rows = table("recognise_place_regions.txt") + table("recognise_place_countries.txt")
+    return MappingProxyType({r[0]: (r[1] if len(r) > 1 else r[0]) for r in rows})
 
 
 @lru_cache(maxsize=None)
@@ -394,6 +395,9 @@ def _long_stops() -> tuple[str, ...]:
     return tuple(w for w in wordset("recognise_left_stops.txt") if len(w) >= 2)
 
 
+_PARENT_INSTITUTIONS = ("大学", "学院", "科学院", "研究院")       # bodies that open branches named X+city+…
+
+
 def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool = True,
               quotes: bool = False, brackets: bool = True, verbs: bool = False,
               flags: frozenset | None = None, vn_words: frozenset | None = None,
@@ -442,6 +446,8 @@ def walk_left(st: Sent, a: int, cls: str, *, max_chars: int = 18, anchor: bool =
             # a company's brand may stand before its place (中德|青岛…集团): only a rare word goes on
             if cls == "Company" and text[:pos].endswith(("公司", "集团", "银行")):
                 anchored = False     # X有限公司|赣州|分公司: the parent's name goes on
+            elif cls == "Institution" and piece.endswith(_PARENT_INSTITUTIONS):
+                anchored = False     # X大学|宁波|研究院: a parent institution's branch in a city
             elif not (cls == "Company" and len(piece) >= 2 and st.rare(piece, 50) and piece not in generic_pre):
                 break
         if is_place or piece in levels:
@@ -830,7 +836,13 @@ def find_agencies(st: Sent, places: list[Cand], zones: list[Cand]) -> list[Cand]
             continue
         end = _match_body(text, p.b)
         if end:
-            out.append(Cand("Agency", p.a, end, prio=2))
+            a = p.a
+            while True:      # 广州市|黄埔区|人民政府: the county's body keeps its city in front
+                outer = next((q for q in places if q.b == a and q.attrs and q.a < a), None)
+                if outer is None:
+                    break
+                a = outer.a
+            out.append(Cand("Agency", a, end, prio=2))
     # 2. level prefix + body (省发改委, 省委组织部, 国家发改委, 县人民政府)
     for m in _LEVEL_PREFIX.finditer(text):
         a, pre = m.start(), m.group(0)
@@ -998,8 +1010,8 @@ def find_companies(st: Sent, zones: list[Cand]) -> list[Cand]:
 
 
 _FIRM_LIST = re.compile("等[^。；;]{0,24}?(?:企业|公司|厂商|龙头|产业)")
-_FIRM_FIGURE = re.compile("(?=产量|产能|销售收入|营收|董事长|总经理)")
-_FIRM_FIGURE_WORD = re.compile("产量|产能|销售收入|营收|董事长|总经理")     # what _FIRM_FIGURE looks ahead for
+_FIRM_FIGURE = re.compile("(?=产量|产能|销售收入|营收|董事长|总经理|总裁)")
+_FIRM_FIGURE_WORD = re.compile("产量|产能|销售收入|营收|董事长|总经理|总裁")     # what _FIRM_FIGURE looks ahead for
 
 
 def find_short_companies(st: Sent) -> list[Cand]:
@@ -1010,8 +1022,10 @@ def find_short_companies(st: Sent) -> list[Cand]:
     generic = wordsets("recognise_generic_words.txt", "recognise_company_trades.txt", "recognise_industries.txt")
     out = []
     spans: list[tuple[int, int]] = []
+    groups: list[tuple[int, int]] = []       # (first, end) indexes into spans of each list
     # list items: A、B、C等…企业
     for m in _FIRM_LIST.finditer(text) if "等" in text else ():
+        first = len(spans)
         lo = m.start()
         while lo > 0 and text[lo - 1] not in "，,。；;：:":
             lo -= 1
@@ -1025,31 +1039,63 @@ def find_short_companies(st: Sent) -> list[Cand]:
             # the first item starts after the preposition that opens the list
             a0, b0 = spans[-len(seg.split("、"))]
             s0 = walk_left(st, b0, "Company", max_chars=10, anchor=False, verbs=True)
+            s0 = _skip_generic_lead(st, s0, b0, generic)
             spans[-len(seg.split("、"))] = (max(a0, s0), b0)
+        groups.append((first, len(spans)))
     # subject of a firm's figures: X产量, X产能, X董事长
     for m in _FIRM_FIGURE.finditer(text) if _FIRM_FIGURE_WORD.search(text) else ():
         b0 = m.start()
         lo = walk_left(st, b0, "Company", max_chars=10, anchor=False)
         spans.append((lo, b0))
-    for a0, b0 in spans:
+    group_of = {k: g for g in groups for k in range(*g)}
+    sure: set[tuple[int, int]] = set()
+    for _ in (1, 2):      # second round: items listed beside a firm the first round accepted
+        for k, c in enumerate(_short_company_items(st, spans, trades, generic, group_of, sure)):
+            if c is not None and (c.a, c.b) not in {(o.a, o.b) for o in out}:
+                out.append(c)
+                sure.add(group_of.get(k, (-1, -1)))
+    return out
+
+
+def _skip_generic_lead(st: Sent, a: int, b: int, generic: frozenset[str]) -> int:
+    """Drop leading generic words and localisers (园区|内|蓝思光学) from a list's first item."""
+    while a < b:
+        tok = st.tok_at(a)
+        if tok is None or tok.start != a or tok.end >= b or not (tok.word in generic or tok.flag == "f"):
+            break
+        a = tok.end
+    return a
+
+
+def _short_company_items(st: Sent, spans, trades, generic, group_of, sure):
+    """Each span as a short company name or None; a list with an accepted firm (in ``sure``)
+    takes its other trade-named items even when their brand is a common word (三星|电子)."""
+    text = st.text
+    for k, (a0, b0) in enumerate(spans):
+        yield _short_company(st, a0, b0, trades, generic, group_of.get(k) in sure)
+
+
+def _short_company(st: Sent, a0: int, b0: int, trades, generic, listed: bool) -> Cand | None:
+    """The span as a brand + trade short name, or None."""
+    text = st.text
+    if True:
         item = text[a0:b0]
         trade = next((t for t in trades if item.endswith(t)), None)
         if trade is None and not item.endswith("厂"):
-            continue
+            return None
         tail = trade or "厂"
         brand = item[: -len(tail)]
         if re.search("[和与及]", item) or any(w in item for w in words("recognise_industries.txt") if len(w) >= 3):
-            continue
+            return None
         # drop a leading place (长沙卷烟厂 keeps it: the place is the brand)
-        if not (2 <= len(brand) <= 6):
-            continue
+        if not (2 <= len(brand) <= 6) or not all(_is_han(ch) or ch.isalnum() for ch in item):
+            return None
         toks = split_tokens(st, a0, a0 + len(brand))
-        if tail != "厂" and not (st.rare(brand) and any(st.rare(t) or len(t) == 1 for t in toks)):
-            continue
+        if tail != "厂" and not listed and not (st.rare(brand) and any(st.rare(t) or len(t) == 1 for t in toks)):
+            return None
         if tail != "厂" and not specific(toks, generic):
-            continue
-        out.append(Cand("Company", a0, b0))
-    return out
+            return None
+        return Cand("Company", a0, b0)
 
 
 # --------------------------------------------------------------------------- institutions, funds, projects
@@ -1149,6 +1195,8 @@ def find_projects(st: Sent) -> list[Cand]:
     for m in occurrences("项目", text):
         a, b = m.span()
         start = _after_project_verb(st, walk_left(st, a, "Project", max_chars=22, anchor=False), a)
+        if text[start - 1:start] == "第" and start > 1 and text[start:start + 1].isdigit():
+            start -= 1       # an ordinal opens the name (第8代…)
         if start >= a or _preceded_by_generic(st, start) or text[start - 1:start] in QUOTES:
             continue
         pieces = split_tokens(st, start, a)
@@ -1159,10 +1207,40 @@ def find_projects(st: Sent) -> list[Cand]:
         if (capacity or bracket or brand) and specific(pieces, generic):
             out.append(Cand("Project", start, b))
         else:
-            start = _facility_project(st, start, a)
+            start = _facility_project(st, start, a) if start < a else None
+            if start is None:
+                start = _verb_bounded_project(st, a, generic)
             if start is not None:
                 out.append(Cand("Project", start, b))
     return out
+
+
+_PROJECT_MARK = re.compile(r"第?\d+(?:\.\d+)?代|\d")
+
+
+def _verb_bounded_project(st: Sent, a: int, generic: frozenset[str]) -> int | None:
+    """建设|第6代柔性显示生产线|项目, 投资建设的|某品牌智能汽车|项目: a name that holds a verb-tagged
+    word (显示, 联), closed on the left by an investing or building verb; it must carry a
+    generation/number, a rare brand or a facility head to be a named project."""
+    text = st.text
+    lo = _after_project_verb(st, walk_left(st, a, "Project", max_chars=22, anchor=False, verbs=True), a)
+    if text[lo - 1:lo] == "第" and lo > 1:
+        lo -= 1          # an ordinal opens the name (第6代…)
+    if lo >= a - 3 or (lo not in st.starts and text[lo] != "第"):
+        return None
+    left = text[max(0, lo - 6):lo]
+    left = left[:-1] if left.endswith("的") else left
+    if not left.endswith(words("recognise_project_verbs.txt")):
+        return None
+    name = text[lo:a]
+    first = _brand_at(st, lo, a)
+    heads = words("recognise_project_facility_heads.txt")
+    if not (_PROJECT_MARK.match(name) or (first and st.rare(first, 100) and first not in generic)
+            or name.endswith(heads)):
+        return None
+    if any(ch in PUNCT for ch in name) or not specific(split_tokens(st, lo, a), generic):
+        return None
+    return lo
 
 
 def _after_project_verb(st: Sent, start: int, a: int) -> int:
@@ -1589,6 +1667,9 @@ def _surname_at(text: str, i: int) -> str | None:
     return next((text[i:i + L] for L in lengths if i + L <= len(text) and text[i:i + L] in names), None)
 
 
+_AFTER_QUOTE = re.compile("(?:^|[”\"])(?=[" + HAN + "])")      # a quotation ends here or just before
+
+
 def find_persons(st: Sent) -> list[Cand]:
     text = st.text
     titles = words("recognise_person_titles.txt")
@@ -1607,7 +1688,8 @@ def find_persons(st: Sent) -> list[Cand]:
                 and not st.rare(tok.word, 500):
             return None      # 项目, 高度: a common word, not a name
         if tok and tok.start == i and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 3 and tok.word.startswith(sn) \
-                and not any(text.startswith(w, tok.end) for w in skip):
+                and not any(text.startswith(w, tok.end) for w in skip) \
+                and not (len(tok.word) == 3 and any(text.startswith(w, tok.end - 1) for w in after)):
             return tok.end       # jieba knows it as a name and a title stands before it
         for g in (2, 1):
             e = i + len(sn) + g
@@ -1637,6 +1719,14 @@ def find_persons(st: Sent) -> list[Cand]:
             if any(text.startswith(s, e) for s in skip):
                 continue
             out.append(Cand("Person", i, e, attrs=(("title", t),), prio=1))
+    # a speaker named without a title right after a quotation (“…。”王某说): jieba must know
+    # the word as a personal name and a reporting verb must follow
+    speech = words("recognise_person_speech.txt")
+    for m in _AFTER_QUOTE.finditer(text) if any_of("recognise_person_speech.txt").search(text) else ():
+        i = m.end()
+        e = name_at(i, lambda e: text.startswith(speech, e))
+        if e is not None and e - i >= 2:
+            out.append(Cand("Person", i, e))
     for h in honor if any_of("recognise_person_honorifics.txt").search(text) else ():
         for m in occurrences(h, text):
             j = m.start()
@@ -1675,7 +1765,7 @@ _IND_SUFFIX = ("产业集群", "产业体系", "产业链", "产业")
 
 
 _INDUSTRY_CUES = re.compile(f"等[{HAN}]{{0,8}}?(?:产业集群|产业体系|产业链|产业|领域|行业)"
-                            f"|(?:产业集群|产业链|产业)(?=[，,。；;]|$)|为主")
+                            f"|(?:产业集群|产业链|产业)(?=[，,。；;]|$|规模|产值|增加值)|为主")
 _INDUSTRY_QUALIFIERS = re.compile(f"(?:[{CN_DIGITS}两几多]大)?(?:主导|优势|重点|特色|支柱|新兴|战略性|首位|主攻)*$")
 
 
@@ -1699,7 +1789,7 @@ def find_industries(st: Sent) -> list[Cand]:
         items = _enum_items(st, lo, end)
         if not items:
             continue
-        confirmed = sum(1 for (_, _, w) in items if _industry_core(w) in known)
+        confirmed = sum(1 for (_, _, w) in items if _known_industry(_industry_core(w)))
         if confirmed == 0:
             continue
         broad = wordset("recognise_industry_broad.txt")
@@ -1709,7 +1799,7 @@ def find_industries(st: Sent) -> list[Cand]:
             if core in broad or _industry_core(core) in broad:
                 continue
             parts = re.split("及", core)
-            if core in known or (len(parts) == 2 and any(p in known for p in parts)) or \
+            if _known_industry(core) or (len(parts) == 2 and any(p in known for p in parts)) or \
                     (len(items) >= 3 and 2 <= len(core) <= 10 and not re.search("[的了着]", core)):
                 out += _industry_cands(text, a0, a0 + len(core))
     # a listed industry directly before 产业/产业链/产业集群/基地 (智能制造产业链)
@@ -1720,16 +1810,27 @@ def find_industries(st: Sent) -> list[Cand]:
             a0 = m.start()
             prev = st.tok_before(a0)
             governed = prev is not None and prev.end == a0 and a0 in st.starts and (
-                prev.flag.startswith("v") and prev.flag != "vn" or prev.flag in ("p", "c", "d"))
+                prev.flag.startswith("v") and prev.flag != "vn" or prev.flag in ("p", "c", "d")
+                or prev.word in wordset("recognise_zone_refs.txt") or prev.word == "园区")      # 园区|生物医药企业
             if a0 > 0 and _is_han(text[a0 - 1]) and text[a0 - 1] not in "、和及与等进快展造了在以推" and not governed:
                 continue         # inside a longer name; after a verb (支持|新能源汽车产业链) it stands alone
             out.append(Cand("Industry", a0, m.end()))
     return out
 
 
+@lru_cache(maxsize=4096)
+def _known_industry(w: str) -> bool:
+    """A listed industry, or a listed one narrowed by a qualifier in front (海洋|生物医药, 光|电子信息)."""
+    known = wordset("recognise_industries.txt")
+    if w in known:
+        return True
+    return 3 <= len(w) <= 10 and any(w[k:] in known for k in range(1, len(w) - 1)) and not re.search("[的了着和与及]", w)
+
+
 @lru_cache(maxsize=None)
 def _literal_before_industry(w: str) -> re.Pattern:
-    return re.compile(re.escape(w) + "(?=产业集群|产业链|产业|基地)")
+    # X企业 counts only with a head count after it (园区X企业已超过200家): the firms of a field
+    return re.compile(re.escape(w) + "(?=产业集群|产业链|产业|基地|企业[已达超过逾近共有约]{0,3}\\d+[余多]?家|企业\\d)")
 
 
 def _industry_core(w: str) -> str:
@@ -1782,12 +1883,16 @@ def _enum_items(st: Sent, lo: int, hi: int) -> list[tuple[int, int, str]]:
     head = text[a0:b0]
     m = re.search(f"([{HAN}]{{2,6}})及(\\1[{HAN}]{{1,6}})$", head)
     known = next((w for w in words("recognise_industries.txt") if head.endswith(w)), None)
+    walked = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=_INDUSTRY_FLAGS)
     if m:
         first = b0 - len(m.group(0))
-    elif known:
+    elif known and not (walked < b0 - len(known) and walked in st.starts
+                        and _known_industry(text[walked:b0]) and text[walked:b0] not in wordset("recognise_industry_broad.txt")
+                        and not any(p in wordset("recognise_generic_words.txt") or len(p) == 1
+                                    for p in split_tokens(st, walked, b0 - len(known)))):
         first = b0 - len(known)
     else:
-        first = walk_left(st, b0, "Industry", max_chars=12, anchor=False, flags=_INDUSTRY_FLAGS)
+        first = walked       # 航空|新材料: a qualified listed industry keeps its qualifier
     if first >= b0:
         return []
     parts[0] = (max(a0, first), b0)
@@ -2015,9 +2120,25 @@ def _select(cands: list[Cand]) -> list[Cand]:
     return sorted(chosen, key=lambda c: (c.a, -c.b))
 
 
+def _home_country(surface: str) -> bool:
+    """The first row of the named-region table is the country itself (中国)."""
+    rows = table("recognise_place_regions.txt")
+    return bool(rows) and surface == rows[0][0]
+
+
+def _place_key(st: Sent, c: Cand) -> str:
+    return c.name or st.text[c.a:c.b]
+
+
+def _in_agency(c: Cand, chosen: list[Cand]) -> bool:
+    """The candidate lies inside an agency name of the same sentence."""
+    return any(o.cls == "Agency" and o.a <= c.a and c.b <= o.b and o is not c for o in chosen)
+
+
 def _company_nested_place_ok(text: str, company: Cand, place: Cand) -> bool:
     """Places inside a company name count only in brackets or before 分公司 (X(赣州)有限公司)."""
-    return text[place.a - 1:place.a] in OPEN or text[place.b:place.b + 3] == "分公司"
+    return text[place.a - 1:place.a] in OPEN or text[place.b:place.b + 3] == "分公司" or (
+        place.a == company.a and text[place.a:place.b] in wordset("recognise_place_countries.txt"))
 
 
 def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
@@ -2058,11 +2179,22 @@ def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
     focus = _Focus(doc, sents, per_sentence, selected)
     for st, chosen, spans in zip(sents, selected, model_spans):
         chosen += _model_brands(st, chosen, spans)
+    # a place written only inside agency names (江苏省商务厅) is part of the body's name, not a
+    # place the text talks about; it counts once the text names it anywhere else
+    free_places = {_place_key(st, c) for st, chosen in zip(sents, selected) for c in chosen
+                   if c.cls == "Place" and not _in_agency(c, chosen)}
+    for st, chosen in zip(sents, selected):
         for c in chosen:
             host = next((o for o in chosen if o is not c and o.a <= c.a and c.b <= o.b), None)
             if c.cls == "Place" and host is not None and host.cls == "Company" \
                     and not _company_nested_place_ok(st.text, host, c):
                 continue
+            if c.cls == "Place" and host is not None and _place_key(st, c) not in free_places \
+                    and _in_agency(c, chosen):
+                focus.mention(st, c, nested=True)     # still the city a later 市政府 refers to
+                continue
+            if c.cls == "Place" and host is not None and _home_country(st.text[c.a:c.b]):
+                continue      # 中国(四川)自由贸易试验区, 中国开发区协会: the country in a name says nothing
             m = focus.mention(st, c, nested=host is not None)
             if m is not None:
                 out.append(m)
@@ -2093,6 +2225,25 @@ def _disambiguate_places(sents: list[Sent], per_sentence: list[list[Cand]]) -> N
                                             for k in known if k != p.code)]
         if inside:
             c.name, c.attrs = inside[0].name, (("code", inside[0].code),)
+    # a county named without its 区/县 (东湖 in a zone name) that lies in none of the provinces
+    # the text names is a coincidence of characters, not that county
+    for st, cands in zip(sents, per_sentence):
+        drop = [c for c in cands if c.cls == "Place" and c.attrs and _bare_county(st.text[c.a:c.b], c)
+                and dict(c.attrs).get("code", "")[:2] not in _named_provinces(known, dict(c.attrs).get("code", ""))]
+        for c in drop:
+            cands.remove(c)
+
+
+def _bare_county(surface: str, c: Cand) -> bool:
+    """A county-level place written without its 区/县/市 ending."""
+    code = dict(c.attrs).get("code", "")
+    return len(code) == 6 and not code.endswith("00") and not gazetteer().full.get(surface)
+
+
+def _named_provinces(known: set[str], own: str) -> set[str]:
+    """Province prefixes of the other places the text names (all provinces when it names none)."""
+    others = {k[:2] for k in known if k != own}
+    return others if others else {own[:2]}
 
 
 def _sentence_cands(st: Sent, policy_doc: bool = False) -> list[Cand]:

@@ -425,6 +425,11 @@ def located_in(v: View, out: _Out, doc_places: dict[str, Mention]) -> None:
                 out.add(z, "locatedIn", p, v.index)
         chain_links(chain)
         linked.update((p.start, p.end) for p in chain)
+    # A park or area named right after its zone (某自贸试验区|某片区, 某高新区|某产业园) is part of it.
+    zones = [z for z in v.top if z.cls == "Zone" and not z.ref]
+    for x, y in zip(zones, zones[1:]):
+        if v.hi(x) == v.lo(y) and _is_subpark(y):
+            out.add(y, "partOf", x, v.index)
     # Places written back to back outside zone names: 长沙市岳麓区, 浙江宁波.
     for p in v.top:
         if p.cls != "Place" or (p.start, p.end) in linked:
@@ -494,6 +499,7 @@ def implements(v: View, out: _Out, focus: Mention | None) -> None:
                   and cs <= v.lo(x) and v.hi(x) <= a]
         subj = focus
         window_start = gs
+        co_subjects: list[Mention] = []
         if before:
             x = before[-1]
             gap = v.text[v.hi(x):a].strip("“”\"' ")
@@ -505,6 +511,8 @@ def implements(v: View, out: _Out, focus: Mention | None) -> None:
             elif x.cls == "Zone":
                 subj = x if not x.ref else focus
                 window_start = v.hi(x)
+                if not x.ref:
+                    co_subjects = _coordinated(v, before)
             elif x.cls == "Agency":
                 if triggers.search(v.text, v.hi(x), a):
                     subj = x
@@ -527,6 +535,20 @@ def implements(v: View, out: _Out, focus: Mention | None) -> None:
             window = v.text[max(window_start, ps):cs]
         if opens or triggers.search(window):
             out.add(subj, "implements", m, v.index)
+            for z in co_subjects:
+                out.add(z, "implements", m, v.index)
+
+
+def _coordinated(v: View, before: list[Mention]) -> list[Mention]:
+    """Named zones listed before the last one (甲开发区、乙高新区要推行…): they act together."""
+    out: list[Mention] = []
+    x = before[-1]
+    for y in reversed(before[:-1]):
+        if y.cls != "Zone" or y.ref or v.text[v.hi(y):v.lo(x)] not in ("、", "和", "及", "与", "以及"):
+            break
+        out.append(y)
+        x = y
+    return out
 
 
 def has_industry(v: View, out: _Out, focus: Mention | None) -> None:
@@ -600,6 +622,9 @@ def hosts(v: View, out: _Out, focus: Mention | None, established: set, located: 
             trig = True
         if subj is None or (subj.cls, subj.key) == (c.cls, c.key):
             continue
+        if c.cls in ("Company", "Institution") and not adjacent and _speaker_or_guest(v, c) \
+                and not any(v.text.find(w, cs, a) >= 0 for w, _ in before):
+            continue
         if c.cls == "Zone":
             if trig and _is_subpark(c) and c is not focus and c.key != (focus.key if focus else None):
                 out.add(c, "partOf", subj, v.index)
@@ -611,8 +636,21 @@ def hosts(v: View, out: _Out, focus: Mention | None, established: set, located: 
             # In an article about one zone, a company that acts on its own or is listed
             # among "…等N家企业" is one of the zone's companies (running text only: lists
             # of links in page chrome have no punctuation).
+            if _speaker_or_guest(v, c):
+                continue
             if is_subject(v, c) or _enumerated(v, c) or _zone_with_companies(v):
                 out.add(subj, "hosts", c, v.index)
+
+
+def _speaker_or_guest(v: View, c: Mention) -> bool:
+    """The firm is only named as a speaker's employer (X公司董事长王某说) or among the guests of
+    an event (X、Y等单位参加了会议): the sentence does not say where it operates."""
+    e = v.hi(c)
+    _, ce = v.clause(v.lo(c))
+    rest = v.text[e:ce]
+    if any(rest.startswith(t) or rest.startswith(("有关" + t, "相关" + t)) for t in words("relate_titles.txt")):
+        return True
+    return any(w in rest for w in words("relate_hosts_blockers.txt"))
 
 
 def _zone_with_companies(v: View) -> bool:
@@ -696,7 +734,7 @@ def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
             continue
         if any(b in v.text[cs:i] for b in blockers):
             continue
-        subj = _zone_subject(v, i, focus)
+        subj = _actor_before(v, i, cs, actors) or _zone_subject(v, i, focus)
         for m in partners(i + 1, min(ends)):
             if subj is not None and (m.cls, m.key) != (subj.cls, subj.key):
                 out.add(subj, "cooperatesWith", m, v.index)
@@ -711,6 +749,24 @@ def cooperates(v: View, out: _Out, focus: Mention | None) -> None:
             for m in partners(mt.end(), ce):
                 if (m.cls, m.key) != (subj.cls, subj.key):
                     out.add(subj, "cooperatesWith", m, v.index)
+
+
+_FIRM_ANAPHORA = re.compile("(?:公司|企业|集团)[正将已还也]?$")
+
+
+def _actor_before(v: View, i: int, cs: int, actors: tuple[str, ...]) -> Mention | None:
+    """The actor written right before 与 (甲大学与乙…合作), or the firm that 公司/企业 there
+    refers back to (…公司总经理说，公司正与乙合作); None when the clause's subject is elsewhere."""
+    before = [m for m in v.top if m.cls in actors and m.cls != "Place" and v.hi(m) <= i]
+    if not before:
+        return None
+    last = before[-1]
+    if v.hi(last) == i and not last.ref and v.lo(last) >= cs:
+        return last
+    if _FIRM_ANAPHORA.search(v.text[cs:i]) and v.text[cs:i].lstrip("，, ").startswith(("公司", "企业", "集团")):
+        firms = [m for m in before if m.cls == "Company"]
+        return firms[-1] if firms else None
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -737,6 +793,10 @@ def establishes(v: View, out: _Out, focus: Mention | None) -> None:
         if subj is None:
             subj = focus
         out.add(subj, "establishes", objs[0], v.index)
+        for x in v.top:      # 甲联合乙设立…: the partner founds it too
+            if x.cls in ("Zone", "Agency", "Company", "Institution") and cs <= v.lo(x) and v.hi(x) <= mt.start() \
+                    and not x.ref and v.text[:v.lo(x)].endswith(words("relate_establishes_partners.txt")):
+                out.add(x, "establishes", objs[0], v.index)
 
 
 @lru_cache(maxsize=None)

@@ -150,3 +150,14 @@ def test_framing_clause_belongs_to_the_subject_after_it_other_figures_to_the_foc
     got = obs(doc, [z, c1, c2])
     assert ("湘江电机有限公司", Decimal(80), "mu") in got
     assert ("株洲高新区", Decimal(40), "count") in got
+
+
+def test_whole_province_target_when_the_province_is_named_only_in_bodies(tmp_path):
+    from kg.pipeline import Extractor
+    ex = Extractor()
+    path = tmp_path / "p.txt"
+    path.write_text("湖南省人民政府办公厅关于印发开发区提升方案的通知\n"
+                    "到2027年，全省开发区营业收入达到8万亿元。\n", encoding="utf-8")
+    out = ex.extract(ex.read(path))
+    obs = [o for o in out.observations if o.unit == "CNY"]
+    assert obs and obs[0].about.name == "湖南省" and obs[0].value == 8 * 10**12

@@ -350,3 +350,79 @@ def test_model_spans_never_override_the_grammars(read_lac):
     ms = read_lac("跨国公司在华总部与株洲经开区管委会座谈。\n")
     assert "华总部" not in texts(ms, "Agency")
     assert "株洲经开区管委会" in texts(ms, "Agency")
+
+
+# --------------------------------------------------------------------------- generalisation rules
+
+def test_titles_before_a_name_with_a_place_or_action_after(read):
+    _, ms = read("江西省科技厅副厅长郑文涛表示，将加大支持。湖南省人民政府副省长刘明山在会上指出，要抓好落实。")
+    assert {"郑文涛", "刘明山"} <= set(texts(ms, "Person"))
+
+
+def test_place_only_inside_an_agency_name_is_not_a_place(read):
+    _, ms = read("浙江省商务厅有关负责人介绍了进展。")
+    assert "浙江省商务厅" in texts(ms, "Agency")
+    assert "浙江省" not in texts(ms, "Place")
+    _, ms = read("浙江省商务厅有关负责人介绍了进展。浙江省今年新设开发区两个。")
+    assert "浙江省" in texts(ms, "Place")
+
+
+def test_city_committee_then_bare_city_government(read):
+    _, ms = read("某市经开区引进一批企业。衡阳市委、市政府出台了新的意见。")
+    gov = [m for m in ms if m.cls == "Agency" and m.text == "市政府"]
+    assert gov and gov[0].name == "衡阳市政府"
+
+
+def test_institution_branch_keeps_its_parent_and_city(read):
+    _, ms = read("管委会与复旦大学义乌研究院签署合作协议。")
+    assert "复旦大学义乌研究院" in texts(ms, "Institution")
+    assert "义乌研究院" not in texts(ms, "Institution")
+
+
+def test_listed_firms_with_common_word_brands(read):
+    _, ms = read("园区内蓝思光学、大地通信、长城部件等企业纷纷扩产。")
+    assert {"蓝思光学", "大地通信", "长城部件"} <= set(texts(ms, "Company"))
+
+
+def test_industries_narrowed_by_a_qualifier(read):
+    _, ms = read("开发区将打造航空新材料、智能网联汽车和海洋生物医药等优势产业集群。")
+    assert {"航空新材料", "智能网联汽车", "海洋生物医药"} <= set(texts(ms, "Industry"))
+
+
+def test_foreign_country_before_a_company(read):
+    _, ms = read("其中法国施耐德公司新增投资3亿美元。")
+    assert "法国施耐德公司" in texts(ms, "Company")
+    assert "法国" in texts(ms, "Place")
+
+
+def test_country_inside_a_zone_name_is_no_place(read):
+    _, ms = read("中国（湖南）自由贸易试验区长沙片区新设企业800家。")
+    assert "中国" not in texts(ms, "Place")
+    assert "长沙片区" in texts(ms, "Zone")
+
+
+def test_project_name_holding_a_verb_after_a_building_verb(read):
+    _, ms = read("该公司在高新区追加投资50亿元，建设第8代液晶面板生产线项目。")
+    assert "第8代液晶面板生产线项目" in texts(ms, "Project")
+
+
+def test_county_government_keeps_its_city_and_new_department_stems(read):
+    _, ms = read("记者从杭州市余杭区人民政府获悉，山西省气象局也派员参加。")
+    assert {"杭州市余杭区人民政府", "山西省气象局"} <= set(texts(ms, "Agency"))
+
+
+def test_county_stem_outside_the_named_province_is_no_place(read):
+    _, ms = read("湖北省支持东湖高新区建设光电子信息产业集群。")
+    assert "东湖区" not in [m.name or m.text for m in ms if m.cls == "Place"]
+    assert "光电子信息" in texts(ms, "Industry")
+
+
+def test_speaker_after_a_quotation_and_name_glued_to_shuo(read):
+    _, ms = read("“这里的服务让我们很放心。”张志远说。企业负责人王建说，订单增长很快。")
+    persons = texts(ms, "Person")
+    assert "张志远" in persons and "王建" in persons and "王建说" not in persons
+
+
+def test_industry_named_by_a_head_count_of_its_firms(read):
+    _, ms = read("园区新材料企业已超过300家。支持新能源汽车企业发展。")
+    assert texts(ms, "Industry") == ["新材料"]

@@ -222,3 +222,64 @@ def test_every_relation_has_its_sentence_as_evidence():
     rels = relate(doc, ms)
     assert rels and all(r.evidence.sentence == doc.sentences[1].text for r in rels)
     assert rels[0].evidence.start == doc.sentences[1].start
+
+
+# --------------------------------------------------------------------------- whole pipeline, hand-written texts
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def _extractor():
+    from kg.pipeline import Extractor
+    return Extractor()
+
+
+def _relations(tmp_path, extractor, text: str) -> set[tuple[str, str, str]]:
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    ex = extractor.extract(extractor.read(path))
+    return {(r.subject.name or r.subject.text, r.prop, r.object.name or r.object.text) for r in ex.relations}
+
+
+def test_cooperation_subject_is_the_actor_before_yu(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor, "衡阳高新区加快发展。南华大学与衡阳高新区共同组建了核技术研究中心。")
+    assert ("南华大学", "cooperatesWith", "衡阳高新区") in rels or ("衡阳高新区", "cooperatesWith", "南华大学") in rels
+
+
+def test_cooperation_of_a_firm_referred_to_as_gongsi(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor,
+                      "岳阳经开区引进多家企业。湖南华岳电子股份有限公司总经理赵明说，公司正与湖南大学联合攻关封装工艺。")
+    assert ("湖南华岳电子股份有限公司", "cooperatesWith", "湖南大学") in rels
+    assert ("岳阳经开区", "cooperatesWith", "湖南大学") not in rels
+
+
+def test_speakers_employer_and_event_guests_are_not_hosted(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor,
+                      "岳阳经开区举行签约仪式。湖南华岳电子股份有限公司董事长赵明表示，将继续加大投入。"
+                      "岳阳港务集团有限公司、长沙海关等单位参加了会议。")
+    hosted = {o for s, p, o in rels if p == "hosts"}
+    assert "湖南华岳电子股份有限公司" not in hosted
+    assert "岳阳港务集团有限公司" not in hosted
+
+
+def test_coordinated_zones_implement_together(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor, "株洲经济技术开发区、湘潭高新技术产业开发区要率先推行“拿地即开工”改革。")
+    assert ("株洲经济技术开发区", "implements", "“拿地即开工”改革") in rels
+    assert ("湘潭高新技术产业开发区", "implements", "“拿地即开工”改革") in rels
+
+
+def test_vice_governor_works_for_the_government(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor, "湖南省人民政府副省长刘明山在会上指出，要抓好落实。")
+    assert ("刘明山", "worksFor", "湖南省人民政府") in rels
+
+
+def test_free_trade_area_is_part_of_its_zone(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor, "福建自贸试验区福州片区推出一批新举措。")
+    assert ("福州片区", "partOf", "福建自贸试验区") in rels
+
+
+def test_co_founder_brought_in_by_lianhe(tmp_path, _extractor):
+    rels = _relations(tmp_path, _extractor, "为支持创新，株洲高新区联合湖南省财政厅设立规模10亿元的株洲高新区动力产业投资基金。")
+    assert ("株洲高新区", "establishes", "株洲高新区动力产业投资基金") in rels
+    assert ("湖南省财政厅", "establishes", "株洲高新区动力产业投资基金") in rels

@@ -198,3 +198,10 @@ def test_traditional_entity_keeps_its_written_label_and_joins_simplified_mention
     res = resolve([ex("t.txt", trad), ex("s.txt", m("Person", "张明华"))])
     (e,) = entities(res, "Person")
     assert labels(e) == {"張明華", "张明华"} and e.sources == {"t.txt", "s.txt"}
+
+
+def test_zone_type_abbreviations_share_one_key():
+    from kg.resolve import zone_key
+    assert zone_key("衡阳新技术开发区") == zone_key("衡阳高新区") == zone_key("湖南衡阳高新技术产业开发区")
+    assert zone_key("某某高技术产业开发区") == zone_key("某某高新区")
+    assert zone_key("衡阳经济开发区") != zone_key("衡阳经开区")
