@@ -264,13 +264,7 @@ class Store:
                 _forget(staging, old)
             else:
                 staging.bulk_load(path=str(file), format=fmt)
-                batch = []
-                for q in parse(path=str(file), format=fmt):
-                    batch.append(q)
-                    if len(batch) >= BULK_CHUNK:
-                        staging.bulk_extend(_in_default(batch))
-                        batch = []
-                staging.bulk_extend(_in_default(batch))
+                _add_to_default(staging, parse(path=str(file), format=fmt))
         self._new_generation(change, self.graph_signatures())
 
     def _upgrade(self) -> None:
@@ -279,14 +273,7 @@ class Store:
 
         def change(staging):
             staging.clear_graph(DefaultGraph())
-            rows = staging.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-            batch = []
-            for r in rows:
-                batch.append(_Quad(r["s"], r["p"], r["o"], DefaultGraph()))
-                if len(batch) >= BULK_CHUNK:
-                    staging.bulk_extend(batch)
-                    batch = []
-            staging.bulk_extend(batch)
+            _add_to_default(staging, list(staging.quads_for_pattern(None, None, None, None)))
         self._new_generation(change, self.graph_signatures())
         _write_json(self.path / MARKER, {"format": FORMAT})
 
@@ -303,15 +290,21 @@ class Store:
 _HEAD = re.compile(r'\{"fingerprint": "([0-9a-f]+)", "document": \{"source": "(?:[^"\\]|\\.)*", "sha256": "([0-9a-f]+)"')
 
 
-def _Quad(s, p, o, g):
-    from pyoxigraph import Quad
-    return Quad(s, p, o, g)
-
-
 def _in_default(quads) -> list:
     """The quads' triples, in the default graph."""
     from pyoxigraph import Quad
     return [Quad(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _add_to_default(staging, quads) -> None:
+    """Add the quads' triples to the default graph, in chunks of BULK_CHUNK."""
+    batch = []
+    for q in quads:
+        batch.append(q)
+        if len(batch) >= BULK_CHUNK:
+            staging.bulk_extend(_in_default(batch))
+            batch = []
+    staging.bulk_extend(_in_default(batch))
 
 
 def _drop_graphs(staging, graphs) -> list:
