@@ -69,24 +69,49 @@ class Segmenter:
     search dominated extraction.
     """
 
-    def __init__(self, userdict: pathlib.Path | None = DOMAIN_DICT, cache_size: int = 200_000):
-        import jieba                       # jieba logs at import: import only when needed
-        self._tokenizer = jieba.Tokenizer()
+    def __init__(self, userdict: pathlib.Path | None = DOMAIN_DICT, cache_size: int = 200_000,
+                 table_cache: pathlib.Path | None | bool = True):
         self._userdict = userdict
+        # True: the default cache folder (see cache_dir); a path: that folder; False/None: none
+        self._table_cache = cache_dir() if table_cache is True else (table_cache or None)
+        self._tokenizer = None
         self._ready = False
         self._tags: dict[str, str] | None = None
         self._hmm: PosHMM | None = None
+        self._hmm_tables: tuple | None = None
         self._cache_size = cache_size
         self._blocks: dict[str, list[tuple[str, str]]] = {}   # text block -> tagged words
         self._details: dict[str, list[tuple[str, str]]] = {}  # unknown run -> HMM words
 
     def _init(self) -> None:
-        """Build the prefix dictionary and load the domain words, once."""
-        if not self._ready:
-            self._tokenizer.initialize()
-            if self._userdict is not None and pathlib.Path(self._userdict).is_file():
-                self._tokenizer.load_userdict(str(self._userdict))
-            self._ready = True
+        """Build the prefix dictionary and load the domain words, once.
+
+        The tables jieba builds (prefix dictionary with the domain words, word tags, HMM)
+        come from one marshal file when a valid one is cached: loading them the jieba way
+        took about 2 s per process, which every worker and every rebuild paid.
+        """
+        if self._ready:
+            return
+        jieba = _import_jieba()
+        self._tokenizer = tok = jieba.Tokenizer()
+        path = None
+        if self._table_cache is not None:
+            path = pathlib.Path(self._table_cache) / f"jieba-tables-{_tables_key(self._userdict)}.marshal"
+            tables = _read_tables(path)
+            if tables is not None:
+                tok.FREQ, tok.total, user_tags, self._tags, self._hmm_tables = tables
+                tok.user_word_tag_tab = dict(user_tags)   # as load_userdict leaves it
+                tok.initialized = True
+                self._ready = True
+                return
+        tok.initialize()
+        if self._userdict is not None and pathlib.Path(self._userdict).is_file():
+            tok.load_userdict(str(self._userdict))
+        self._ready = True
+        if path is not None:
+            tags, hmm = _word_tags(tok.get_dict_file()), _hmm_tables()
+            _write_tables(path, (tok.FREQ, tok.total, tok.user_word_tag_tab, tags, hmm))
+            self._tags, self._hmm_tables = tags, hmm
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach the tokenizer extra words (e.g. names found by other rules)."""
@@ -108,7 +133,8 @@ class Segmenter:
         self._init()
         if self._tags is None:
             self._tags = _word_tags(self._tokenizer.get_dict_file())
-            self._hmm = PosHMM()
+        if self._hmm is None:
+            self._hmm = PosHMM(self._hmm_tables)
         if self._tokenizer.user_word_tag_tab:    # as POSTokenizer.makesure_userdict_loaded
             self._tags.update(self._tokenizer.user_word_tag_tab)
             self._tokenizer.user_word_tag_tab = {}
@@ -238,6 +264,109 @@ def _word_tags(f) -> dict[str, str]:
     return tags
 
 
+def _hmm_tables() -> tuple:
+    """jieba.posseg's (trans, start, emit, char_state) tables from the pickles in the wheel.
+
+    Read without importing jieba.posseg, whose import builds a global tagger we never use.
+    """
+    import pickle
+
+    here = pathlib.Path(_import_jieba().__file__).parent / "posseg"
+    out = []
+    for name in ("prob_trans.p", "prob_start.p", "prob_emit.p", "char_state_tab.p"):
+        with open(here / name, "rb") as fh:
+            out.append(pickle.load(fh))
+    return tuple(out)
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources.
+
+    jieba._compat imports setuptools' pkg_resources only to open its own bundled files
+    (about 0.15 s per process); when that import fails it opens them by path, the same files.
+    """
+    import sys
+
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None      # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        if sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+# --------------------------------------------------------------------------- table cache
+
+TABLES_FORMAT = 1
+
+
+def cache_dir() -> pathlib.Path:
+    """Where derived tables are cached: $KG_CACHE_DIR, else $XDG_CACHE_HOME/reform-kg (~/.cache)."""
+    import os
+
+    if os.environ.get("KG_CACHE_DIR"):
+        return pathlib.Path(os.environ["KG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return pathlib.Path(base) / "reform-kg"
+
+
+def _tables_key(userdict: pathlib.Path | None) -> str:
+    """Hash of everything the cached tables are derived from: a change to any makes a new file."""
+    import hashlib
+
+    jieba = _import_jieba()
+    here = pathlib.Path(jieba.__file__).parent
+    h = hashlib.sha256(f"{TABLES_FORMAT}\0{jieba.__version__}\0".encode())
+    files = [here / "dict.txt"] + [here / "posseg" / n for n in
+                                   ("prob_trans.p", "prob_start.p", "prob_emit.p", "char_state_tab.p")]
+    if userdict is not None and pathlib.Path(userdict).is_file():
+        files.append(pathlib.Path(userdict))
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _read_tables(path: pathlib.Path) -> tuple | None:
+    """The cached tables, or None when missing or unreadable (they are then rebuilt)."""
+    import marshal
+
+    try:
+        data = marshal.loads(path.read_bytes())      # loads(bytes): load(file) reads in small pieces
+        freq, total, user_tags, tags, hmm = data
+        if not (isinstance(freq, dict) and isinstance(tags, dict) and len(hmm) == 4):
+            raise ValueError("unexpected layout")
+        return freq, total, user_tags, tags, hmm
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError, TypeError) as e:
+        log.debug("ignoring the table cache %s (%s); rebuilding it", path, e)
+        return None
+
+
+def _write_tables(path: pathlib.Path, tables: tuple) -> None:
+    """Write the tables atomically; a cache that cannot be written is only a slower next start."""
+    import marshal
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(marshal.dumps(tables))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except (OSError, ValueError) as e:
+        log.debug("cannot write the table cache %s (%s)", path, e)
+
+
 MIN_FLOAT = -3.14e100      # jieba's floor for unseen emissions
 
 
@@ -249,21 +378,11 @@ class PosHMM:
     the last maximum, and each sum is added in jieba's order, so the path is the same.
     """
 
-    def __init__(self):
-        import pickle
-
-        import jieba
+    def __init__(self, tables: tuple | None = None):
         import numpy as np
 
-        here = pathlib.Path(jieba.__file__).parent / "posseg"
-        # The pickles hold the same tables as jieba.posseg's modules, without importing
-        # jieba.posseg (whose import builds a global tagger we never use).
-        def load(name):
-            with open(here / name, "rb") as fh:
-                return pickle.load(fh)
         self.np = np
-        trans_p, start_p = load("prob_trans.p"), load("prob_start.p")
-        self.emit_p, self.char_states = load("prob_emit.p"), load("char_state_tab.p")
+        trans_p, start_p, self.emit_p, self.char_states = tables or _hmm_tables()
         self.states = sorted(trans_p)
         self.index = {s: i for i, s in enumerate(self.states)}
         n = len(self.states)

@@ -163,6 +163,52 @@ def test_segmenter_without_userdict():
     assert Segmenter(userdict=None).cut("改革") == ["改革"]
 
 
+def test_cached_tables_give_the_same_segmenter(tmp_path):
+    """The table cache (written on first use, read after) changes nothing jieba would build."""
+    texts = ["某某经济技术开发区管委会牵头推进“证照分离”改革", "龘龘丨丿乀赣州孚能", "abc 12.5% x\r\n y", ""]
+    plain = Segmenter(table_cache=False)
+    first = Segmenter(table_cache=tmp_path)
+    expected = [(plain.cut(t), plain.posseg(t)) for t in texts]
+    assert [(first.cut(t), first.posseg(t)) for t in texts] == expected
+    files = list(tmp_path.glob("jieba-tables-*.marshal"))
+    assert len(files) == 1
+    second = Segmenter(table_cache=tmp_path)
+    assert [(second.cut(t), second.posseg(t)) for t in texts] == expected
+    assert second._tokenizer.FREQ == plain._tokenizer.FREQ and second._tokenizer.total == plain._tokenizer.total
+    assert second._tags == plain._tags
+    second.add_words(["溪岚湾科创谷"])            # the loaded tables are this tokenizer's own
+    assert "溪岚湾科创谷" in second.cut("溪岚湾科创谷开园")
+    assert "溪岚湾科创谷" not in Segmenter(table_cache=tmp_path).cut("溪岚湾科创谷开园")
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal", b"\xe3\x00"])
+def test_damaged_table_cache_is_rebuilt(tmp_path, damage):
+    Segmenter(table_cache=tmp_path).cut("")
+    (f,) = tmp_path.glob("jieba-tables-*.marshal")
+    f.write_bytes(damage)
+    seg = Segmenter(table_cache=tmp_path)
+    assert seg.posseg("高新区管委会推进改革") == Segmenter(table_cache=False).posseg("高新区管委会推进改革")
+    assert f.stat().st_size > 1_000_000          # written again, whole
+
+
+def test_unwritable_table_cache_still_segments(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("x")                      # a file where the cache folder should be
+    assert Segmenter(table_cache=blocked / "cache").cut("高新区管委会") == ["高新区", "管委会"]
+
+
+def test_table_cache_key_follows_the_domain_dictionary(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("溪岚湾科创谷 5000 ns\n", encoding="utf-8")
+    Segmenter(table_cache=tmp_path).cut("")
+    seg = Segmenter(userdict=words, table_cache=tmp_path)
+    assert "溪岚湾科创谷" in seg.cut("溪岚湾科创谷开园")
+    assert ("溪岚湾科创谷", "ns") in seg.posseg("溪岚湾科创谷开园")
+    assert len(list(tmp_path.glob("jieba-tables-*.marshal"))) == 2
+    words.write_text("溪岚湾 5000 ns\n", encoding="utf-8")
+    assert "溪岚湾科创谷" not in Segmenter(userdict=words, table_cache=tmp_path).cut("溪岚湾科创谷开园")
+
+
 def test_domain_dictionary_format():
     for line in DOMAIN_DICT.read_text(encoding="utf-8").splitlines():
         word, freq, tag = line.split(" ")
