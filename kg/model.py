@@ -114,6 +114,10 @@ class Extraction:
     mentions: list[Mention] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
+    # Resolution keys of its mentions (resolve.document_keys), cached with it so that a
+    # rebuild does not compute them again; valid only for the resolver of keys_version.
+    keys: dict[Mention, list[str]] | None = field(default=None, repr=False, compare=False)
+    keys_version: str = field(default="", repr=False, compare=False)
 
 
 @dataclass

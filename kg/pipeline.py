@@ -108,7 +108,9 @@ def extractor_fingerprint(ner: str | None = None) -> str:
     from .ner import check_setting
 
     here = Path(__file__).resolve().parent
-    h = hashlib.sha256(b"ner=" + check_setting(ner).encode() + b"\0")
+    from .store import CODEC
+
+    h = hashlib.sha256(f"ner={check_setting(ner)}\0codec={CODEC}\0".encode())
     files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*"))
     for f in files:
         if f.is_file():
@@ -120,68 +122,111 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[str, str]:
-    """("ok", cache text) or ("failed", one-line reason) for one file."""
+def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[str, object]:
+    """("ok", (cache text, extraction)) or ("failed", one-line reason) for one file.
+
+    The extraction keeps its document's metadata only (no text: a corpus's extractions all
+    stay in memory until resolution) and carries its mentions' resolution keys.
+    """
+    from dataclasses import replace
+
+    from .model import Document
+    from .resolve import document_keys, keys_version
     from .store import extraction_json
 
     try:
         doc = extractor.read(path)
     except InputError as e:
         return "failed", str(e)
-    return "ok", extraction_json(extractor.extract(doc), fingerprint)
+    ex = extractor.extract(doc)
+    ex = replace(ex, document=Document(doc.source, "", "", [0], doc.sha256, doc.title, doc.date),
+                 keys=document_keys(ex), keys_version=keys_version())
+    return "ok", (extraction_json(ex, fingerprint), ex)
 
 
-def _worker(tasks, results, max_bytes: int | None, fingerprint: str, ner: str = "none") -> None:
-    """A worker process: one Extractor (one jieba dictionary load) for all its documents."""
+def _take(counter, n: int) -> int | None:
+    """The next document index nobody has taken (the parent and the workers share one counter)."""
+    with counter.get_lock():
+        i = counter.value
+        if i >= n:
+            return None
+        counter.value = i + 1
+    return i
+
+
+def _worker(paths: list[Path], counter, results, max_bytes: int | None, fingerprint: str,
+            ner: str = "none") -> None:
+    """A worker process: one Extractor (one load of the segmenter's tables) for all its documents."""
     import traceback
 
     # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
     extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
-    for i, path in iter(tasks.get, None):
+    while (i := _take(counter, len(paths))) is not None:
         try:
-            results.put((i, _extract_file(extractor, path, fingerprint)))
+            status, out = _extract_file(extractor, paths[i], fingerprint)
+            # the text only: the parent decodes it as it would the cache file (an
+            # extraction pickled whole would cost as much and be a second format)
+            results.put((i, (status, (out[0], None) if status == "ok" else out)))
         except Exception:               # a bug: the parent raises it with the worker's traceback
             results.put((i, ("error", traceback.format_exc())))
 
 
 def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprint: str,
-                 extractor: Extractor) -> Iterator[tuple[str, str]]:
-    """Extraction results in the order of ``paths``, from ``jobs`` worker processes (1: this one)."""
+                 extractor: Extractor) -> Iterator[tuple[int, tuple[str, object]]]:
+    """(index in ``paths``, result) for every path, in the order they finish.
+
+    ``jobs`` processes extract: this one and ``jobs - 1`` workers, each taking the next
+    document when it is free. This process extracts too, between collecting the workers'
+    results: a worker in its place would spend a core's start-up loading the same tables
+    while this one waits, and its results would have to be decoded here.
+    """
     if jobs <= 1 or len(paths) <= 1:
-        for path in paths:
-            yield _extract_file(extractor, path, fingerprint)
+        for i, path in enumerate(paths):
+            yield i, _extract_file(extractor, path, fingerprint)
         return
     import multiprocessing as mp
     import queue
 
     # spawn, not fork: the parent holds an open RocksDB database and its threads.
     ctx = mp.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(tasks, results, max_bytes, fingerprint, extractor.ner), daemon=True)
-             for _ in range(min(jobs, len(paths)))]
+    counter, results = ctx.Value("q", 0), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(paths, counter, results, max_bytes, fingerprint, extractor.ner),
+                         daemon=True) for _ in range(min(jobs - 1, len(paths) - 1))]
     for p in procs:
         p.start()
+
+    def collected(j: int, result: tuple):
+        if result[0] == "error":
+            raise RuntimeError(f"extraction of {paths[j]} failed in a worker:\n{result[1]}")
+        return j, result
+
     try:
-        for i, path in enumerate(paths):
-            tasks.put((i, path))
-        for _ in procs:
-            tasks.put(None)
-        done: dict[int, tuple[str, str]] = {}
-        for i in range(len(paths)):
-            while i not in done:
-                try:
-                    j, result = results.get(timeout=1.0)
-                except queue.Empty:
-                    if not all(p.is_alive() for p in procs) and results.empty():
-                        dead = [p.exitcode for p in procs if not p.is_alive()]
-                        if any(code != 0 for code in dead):
-                            raise RuntimeError(f"an extraction worker died (exit code {dead})") from None
-                    continue
-                if result[0] == "error":
-                    raise RuntimeError(f"extraction of {paths[j]} failed in a worker:\n{result[1]}")
-                done[j] = result
-            yield done.pop(i)
+        pending = len(paths)
+        while pending:
+            try:
+                while True:
+                    j, result = results.get_nowait()
+                    pending -= 1
+                    yield collected(j, result)
+            except queue.Empty:
+                pass
+            i = _take(counter, len(paths))
+            if i is not None:
+                pending -= 1
+                yield i, _extract_file(extractor, paths[i], fingerprint)
+                continue
+            if not pending:
+                break
+            try:
+                j, result = results.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p.exitcode for p in procs if not p.is_alive()]
+                if any(code != 0 for code in dead) and results.empty():
+                    raise RuntimeError(f"an extraction worker died (exit code {dead})") from None
+                continue
+            pending -= 1
+            yield collected(j, result)
     finally:
         for p in procs:
             if p.is_alive():
@@ -198,7 +243,7 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
     ``jobs`` worker processes run the per-document stages (0: one per core); the result
     does not depend on it.
     """
-    from .resolve import resolve
+    from .resolve import keys_version, resolve
     from .store import Store, decode_extraction
 
     explicit, found = collect_inputs(list(paths))
@@ -209,11 +254,11 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
         extractions: dict[str, Extraction] = {}
         digests: dict[str, str] = {}          # name -> hash of its extraction's cache text
 
-        def keep(name: str, text: str) -> None:
+        def keep(name: str, text: str, ex: Extraction | None = None) -> None:
             # decoded at once: the texts of a large corpus need not all be in memory
-            extractions[name] = decode_extraction(json.loads(text))
+            extractions[name] = ex if ex is not None else decode_extraction(json.loads(text), keys_version())
             digests[name] = hashlib.sha256(text.encode()).hexdigest()
-        extractor = Extractor(max_bytes, ner)
+        extractor = Extractor(max_bytes, ner, threads=1 if jobs > 1 else None)
         fingerprint = extractor_fingerprint(ner)
         files = explicit + found
         seen_names: dict[str, Path] = {}
@@ -245,14 +290,16 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
                     continue
             todo.append(len(outcome) - 1)
         results = _extract_all([files[i] for i in todo], jobs, max_bytes, fingerprint, extractor)
-        for i in (progress(todo) if progress else todo):
-            status, text = next(results)
+        for _ in (progress(todo) if progress else todo):    # one tick per document done
+            j, (status, out) = next(results)
+            i = todo[j]
             name = files[i].name
             if status == "failed":
-                outcome[i] = ("failed", text)
+                outcome[i] = ("failed", out)
                 continue
+            text, ex = out
             store.save_extraction_json(name, text)
-            keep(name, text)
+            keep(name, text, ex)
             outcome[i] = ("updated" if name in known else "added", name)
         for i, out in enumerate(outcome):
             if out[0] == "failed":

@@ -372,23 +372,52 @@ def _province_named(code_prefix: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=None)
+def keys_version() -> str:
+    """Version of the key rules: keys cached with an extraction hold only for this one."""
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def document_keys(ex: Extraction) -> dict[Mention, list[str]]:
+    """The keys of each of a document's mentions (computed where the document is extracted)."""
+    province = document_province(ex)
+    return {m: mention_keys(m, province) for m in _all_mentions(ex)}
+
+
 def resolve(extractions: list[Extraction]) -> Resolution:
     """Group mentions of one class that share a key across all documents."""
     uf = _UF()
-    items: list[tuple[str, Mention, list[str]]] = []
+    # (document, mention, keys, occurrences): a mention that several relations repeat is
+    # grouped once and counted as often as it occurs (the counts choose labels)
+    items: list[list] = []
+    version = keys_version()
     for ex in sorted(extractions, key=lambda e: e.document.source):
-        province = document_province(ex)
+        cached = ex.keys if ex.keys is not None and ex.keys_version == version else None
+        if cached is None:
+            cached = document_keys(ex)
+        src = ex.document.source
+        seen: dict[Mention, list] = {}
         for m in _all_mentions(ex):
-            keys = mention_keys(m, province)
+            item = seen.get(m)
+            if item is not None:
+                item[3] += 1
+                continue
+            keys = cached.get(m)
+            if keys is None:           # not in the cached table: cannot happen for a whole file
+                keys = mention_keys(m, document_province(ex))
             if not keys:
                 continue
-            items.append((ex.document.source, m, keys))
+            item = seen[m] = [src, m, keys, 1]
+            items.append(item)
             first = (m.cls, keys[0])
             for k in keys[1:]:
                 uf.union(first, (m.cls, k))
             uf.find(first)
     _link_company_brands(uf, items)
-    groups: dict[tuple, list[tuple[str, Mention, list[str]]]] = defaultdict(list)
+    groups: dict[tuple, list[list]] = defaultdict(list)
     for it in items:
         groups[uf.find((it[1].cls, it[2][0]))].append(it)
     res = Resolution()
@@ -396,7 +425,7 @@ def resolve(extractions: list[Extraction]) -> Resolution:
         members = groups[root]
         cls = root[0]
         ent = Entity(cls=cls, label=_label(cls, members))
-        for src, m, keys in members:
+        for src, m, keys, _ in members:
             ent.sources.add(src)
             for f in ([m.name] if m.name else []) + ([m.text] if not m.ref else []):
                 if f and f != ent.label:
@@ -404,7 +433,7 @@ def resolve(extractions: list[Extraction]) -> Resolution:
             for a, v in sorted(m.attrs):
                 ent.attrs.setdefault(a, v)
             res.by_mention.setdefault(m, ent)
-        for src, m, keys in members:
+        for src, m, keys, _ in members:
             for k in keys:
                 res.index.setdefault((cls, k), ent)
             res.index.setdefault((cls, normkey(m.key)), ent)
@@ -414,9 +443,9 @@ def resolve(extractions: list[Extraction]) -> Resolution:
 
 def _link_company_brands(uf: _UF, items) -> None:
     """A short company name that begins exactly one longer company key joins it (星河 → 星河精密科技)."""
-    keys = sorted({k for _, m, ks in items if m.cls == "Company" for k in ks})
+    keys = sorted({k for _, m, ks, _ in items if m.cls == "Company" for k in ks})
     forms = _list("recognise_company_forms.txt")
-    shorts = sorted({ks[-1] for _, m, ks in items if m.cls == "Company" and not m.ref
+    shorts = sorted({ks[-1] for _, m, ks, _ in items if m.cls == "Company" and not m.ref
                      and not m.text.endswith(forms) and len(ks[-1]) >= 2})
     for s in shorts:
         longer = [k for k in keys if k != s and k.startswith(s) and uf.find(("Company", k)) != uf.find(("Company", s))]
@@ -430,13 +459,14 @@ def _label(cls: str, members) -> str:
     from .normalise import simplified
 
     forms: Counter = Counter()
-    for _, m, _ in members:
+    for _, m, _, n in members:
         if m.name and not (m.name != m.text and m.name == simplified(m.text)):
-            forms[m.name] += 1       # a simplified rendering of a traditional surface is no label
+            forms[m.name] += n       # a simplified rendering of a traditional surface is no label
         if not m.ref:
-            forms[m.text] += 1
+            forms[m.text] += n
     if not forms:
-        forms = Counter(m.key for _, m, _ in members)
+        for _, m, _, n in members:
+            forms[m.key] += n
     _, place_of, province_names = _gaz()
 
     def score(f: str):

@@ -20,7 +20,6 @@ is kept until the next write so that readers still on it can finish.
 """
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import hashlib
 import json
@@ -30,7 +29,6 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import StoreError
@@ -138,7 +136,7 @@ class Store:
             if fingerprint is not None and data.get("fingerprint") != fingerprint:
                 return None
             return decode_extraction(data)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
     def load_extraction_json(self, source: str) -> str | None:
@@ -408,35 +406,80 @@ def _open_read(path: Path):
 
 
 # -- extraction cache codec ----------------------------------------------
-@lru_cache(maxsize=None)
-def _field_names(cls) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
-def _plain(obj):
-    """dataclasses.asdict without its deep copies (several times faster on mentions)."""
-    if dataclasses.is_dataclass(obj):
-        return {k: _plain(getattr(obj, k)) for k in _field_names(type(obj))}
-    if isinstance(obj, (tuple, list)):
-        return [_plain(x) for x in obj]
-    return obj
+# Cache files list each distinct mention and evidence once, in tables that relations and
+# observations point into by index: a relation used to repeat both its mentions and its
+# sentence in full, which made the files about three times larger and slower to read.
+CODEC = 2
 
 
 def encode_extraction(ex: Extraction) -> dict:
+    """The cache file's data for an extraction (see ``decode_extraction``)."""
     d = ex.document
-    return {
+    mentions: dict[Mention, int] = {}
+    evidence: dict[Evidence, int] = {}
+
+    def mi(m: Mention) -> int:
+        i = mentions.get(m)
+        if i is None:
+            i = mentions[m] = len(mentions)
+        return i
+
+    def ei(e: Evidence) -> int:
+        i = evidence.get(e)
+        if i is None:
+            i = evidence[e] = len(evidence)
+        return i
+
+    listed = [mi(m) for m in ex.mentions]
+    relations = [[mi(r.subject), r.prop, mi(r.object), ei(r.evidence)] for r in ex.relations]
+    observations = [[mi(o.about), o.indicator, str(o.value), o.unit, o.period, ei(o.evidence)]
+                    for o in ex.observations]
+    out = {
         "document": {"source": d.source, "sha256": d.sha256, "title": d.title, "date": d.date},
-        "mentions": [_plain(m) for m in ex.mentions],
-        "relations": [_plain(r) for r in ex.relations],
-        "observations": [{**_plain(o), "value": str(o.value)} for o in ex.observations],
+        "codec": CODEC,
+        "mentions": [[m.cls, m.text, m.sentence, m.start, m.end, m.name, m.ref, [list(a) for a in m.attrs]]
+                     for m in mentions],
+        "evidence": [[e.source, e.sentence, e.start, e.end] for e in evidence],
+        "listed": listed,
+        "relations": relations,
+        "observations": observations,
     }
+    if ex.keys is not None:
+        out["keys"] = {"version": ex.keys_version, "keys": [ex.keys.get(m) for m in mentions]}
+    return out
 
 
-def decode_extraction(data: dict) -> Extraction:
-    """The extraction of a cache file's data; equal mentions and evidence become one object."""
+def decode_extraction(data: dict, keys_version: str | None = None) -> Extraction:
+    """The extraction of a cache file's data; its resolution keys only if made by ``keys_version``."""
+    if "codec" not in data:
+        return _decode_v1(data)
+    if data["codec"] != CODEC:
+        raise ValueError(f"extraction cache codec {data['codec']!r}, expected {CODEC}")
     doc = Document(raw="", text="", offsets=[0], **data["document"])
-    # A relation repeats its mentions and sentence; sharing them keeps a large corpus's
-    # extractions (all in memory for resolution) about half the size.
+    mentions = [Mention(c, t, s, a, b, n, r, tuple(map(tuple, at)) if at else ())
+                for c, t, s, a, b, n, r, at in data["mentions"]]
+    evidence = [Evidence(*e) for e in data["evidence"]]
+    ex = Extraction(
+        document=doc,
+        mentions=[mentions[i] for i in data["listed"]],
+        relations=[Relation(mentions[s], p, mentions[o], evidence[e]) for s, p, o, e in data["relations"]],
+        observations=[Observation(mentions[a], ind, Decimal(v), u, per, evidence[e])
+                      for a, ind, v, u, per, e in data["observations"]],
+    )
+    cached = data.get("keys")
+    if keys_version is not None and cached and cached.get("version") == keys_version:
+        ex.keys = {m: k for m, k in zip(mentions, cached["keys"]) if k is not None}
+        ex.keys_version = keys_version
+    return ex
+
+
+def _decode_v1(data: dict) -> Extraction:
+    """A cache file from before the tables (relations hold their mentions and evidence inline).
+
+    Still read: a store keeps documents that a later build does not name, and their
+    extractions take part in resolution whatever version wrote them.
+    """
+    doc = Document(raw="", text="", offsets=[0], **data["document"])
     memo: dict = {}
 
     def mention(d: dict) -> Mention:

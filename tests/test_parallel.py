@@ -115,3 +115,15 @@ def test_load_refuses_an_unknown_format_with_one_line(tmp_path):
     p = run_kg("load", bad, "--store", tmp_path / "store")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert len([line for line in p.stderr.splitlines() if line.strip()]) == 1
+
+
+def test_parent_and_workers_take_each_document_once():
+    """--jobs 3: this process and two workers share the documents; each is extracted once."""
+    from kg.pipeline import Extractor, _extract_all, extractor_fingerprint
+
+    paths = sorted(CORPUS.glob("*.txt")) * 2          # more documents than processes
+    fp, ex = extractor_fingerprint(), Extractor()
+    alone = [text for _, (_, (text, _)) in _extract_all(paths, 1, None, fp, ex)]
+    shared = sorted(_extract_all(paths, 3, None, fp, ex), key=lambda r: r[0])
+    assert [i for i, _ in shared] == list(range(len(paths)))
+    assert [r[1][1][0] for r in shared] == alone

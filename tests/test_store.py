@@ -43,6 +43,34 @@ def test_extraction_cache_round_trips():
     assert (back.document.source, back.document.sha256, back.document.title) == ("t.txt", "ab" * 32, "标题")
 
 
+def test_cached_resolution_keys_hold_only_for_their_resolver_version():
+    s = "赣州经开区引进新材料公司。"
+    doc = Document("t.txt", s, s, list(range(len(s) + 1)), "ab" * 32)
+    zone, comp = Mention("Zone", "赣州经开区", 0, 0, 5), Mention("Company", "新材料公司", 0, 7, 12)
+    ev = Evidence("t.txt", s, 0, len(s))
+    ex = Extraction(doc, [zone, comp, zone], [Relation(zone, "hosts", comp, ev)],
+                    keys={zone: ["赣州|经济技术开发区"], comp: []}, keys_version="v1")
+    data = encode_extraction(ex)
+    assert len(data["mentions"]) == 2 and data["listed"] == [0, 1, 0]     # each mention stored once
+    back = decode_extraction(data, "v1")
+    assert back.mentions == [zone, comp, zone] and back.keys == {zone: ["赣州|经济技术开发区"], comp: []}
+    assert back.relations[0].subject is back.mentions[0]                   # shared, not copied
+    assert decode_extraction(data, "v2").keys is None
+
+
+def test_cache_files_from_before_the_mention_tables_are_still_read():
+    ev = {"source": "t.txt", "sentence": "甲乙", "start": 0, "end": 2}
+    z = {"cls": "Zone", "text": "甲区", "sentence": 0, "start": 0, "end": 2, "name": "", "ref": False, "attrs": []}
+    p = {**z, "cls": "Place", "text": "乙", "attrs": [["code", "360700"]]}
+    old = {"document": {"source": "t.txt", "sha256": "ab", "title": "", "date": ""}, "mentions": [z, p],
+           "relations": [{"subject": z, "prop": "locatedIn", "object": p, "evidence": ev}],
+           "observations": [{"about": z, "indicator": "GDP", "value": "5", "unit": "CNY", "period": "",
+                             "evidence": ev}]}
+    back = decode_extraction(old)
+    assert back.mentions[1].attrs == (("code", "360700"),)
+    assert back.relations[0].object is back.mentions[1] and back.observations[0].value == Decimal("5")
+
+
 def test_cached_extraction_is_reused_only_for_the_same_extractor(tmp_path):
     store = tmp_path / "store"
     run_kg("build", CORPUS / "004_423b48c048a31880.txt", "--store", store, check=True)
