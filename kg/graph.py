@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+Triple = tuple   # (subject, predicate, object) pyoxigraph terms
+
 from .model import Evidence, Extraction
 from .resolve import Resolution
 from .vocab import DCTERMS, PROV, RDF, RDFS, RKG, RKR, SKOS, XSD
@@ -61,34 +63,45 @@ def zh(text: str) -> Literal:
     return Literal(text, language="zh")
 
 
-def _evidence(ev: Evidence, doc: NamedNode, g: NamedNode) -> tuple[NamedNode, list[Quad]]:
+def _evidence(ev: Evidence, doc: NamedNode) -> tuple[NamedNode, list[Triple]]:
     node = NamedNode(f"{RKR}evidence/{short_hash(ev.source, ev.start, ev.end)}")
     return node, [
-        Quad(node, TYPE, _rkg("Evidence"), g),
-        Quad(node, _rkg("sentence"), zh(ev.sentence), g),
-        Quad(node, _rkg("sourceDocument"), doc, g),
-        Quad(node, _rkg("start"), Literal(str(ev.start), datatype=INTEGER), g),
-        Quad(node, _rkg("end"), Literal(str(ev.end), datatype=INTEGER), g),
+        (node, TYPE, _rkg("Evidence")),
+        (node, _rkg("sentence"), zh(ev.sentence)),
+        (node, _rkg("sourceDocument"), doc),
+        (node, _rkg("start"), Literal(str(ev.start), datatype=INTEGER)),
+        (node, _rkg("end"), Literal(str(ev.end), datatype=INTEGER)),
     ]
 
 
 def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
     """All quads of one document's named graph."""
+    g = document_iri(ex.document.source)
+    for s, p, o in document_triples(ex, res):
+        yield Quad(s, p, o, g)
+
+
+def document_triples(ex: Extraction, res: Resolution) -> Iterator[Triple]:
+    """The triples of one document's named graph, as term tuples.
+
+    Tuples, not pyoxigraph Quads: the store builds each Quad once for the named graph and
+    once for the default graph, and reading a Quad's terms back costs as much as building it.
+    """
     d = ex.document
-    g = doc = document_iri(d.source)
-    yield Quad(doc, TYPE, _rkg("Document"), g)
-    yield Quad(doc, SOURCE, Literal(d.source), g)
-    yield Quad(doc, _rkg("contentHash"), Literal(d.sha256), g)
+    doc = document_iri(d.source)
+    yield (doc, TYPE, _rkg("Document"))
+    yield (doc, SOURCE, Literal(d.source))
+    yield (doc, _rkg("contentHash"), Literal(d.sha256))
     if d.title:
-        yield Quad(doc, TITLE, zh(d.title), g)
+        yield (doc, TITLE, zh(d.title))
     if d.date:
-        yield Quad(doc, DATE_P, Literal(d.date, datatype=DATE), g)
+        yield (doc, DATE_P, Literal(d.date, datatype=DATE))
 
     # Per mention object (a relation repeats the same decoded mentions): its entity and
     # node, so that hashing a mention and looking it up happens once per document (the entry
     # holds the mention too, which keeps its id from being reused while the graph is made).
     looked: dict[int, tuple] = {}
-    evidence: dict[Evidence, tuple[NamedNode, list[Quad]]] = {}
+    evidence: dict[Evidence, tuple[NamedNode, list[Triple]]] = {}
 
     def entity_node(m) -> tuple:
         hit = looked.get(id(m))
@@ -100,10 +113,10 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
     def node_of(m) -> NamedNode | None:
         return entity_node(m)[2]
 
-    def evidence_of(ev: Evidence) -> tuple[NamedNode, list[Quad]]:
+    def evidence_of(ev: Evidence) -> tuple[NamedNode, list[Triple]]:
         hit = evidence.get(ev)
         if hit is None:
-            hit = evidence[ev] = _evidence(ev, doc, g)
+            hit = evidence[ev] = _evidence(ev, doc)
         return hit
 
     mentioned = []
@@ -115,14 +128,14 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
         if s is None or o is None or s == o:
             continue
         p = _rkg(r.prop)
-        yield Quad(s, p, o, g)
+        yield (s, p, o)
         st = NamedNode(f"{RKR}statement/{short_hash(s.value, r.prop, o.value)}")
         ev, ev_quads = evidence_of(r.evidence)
-        yield Quad(st, TYPE, STATEMENT, g)
-        yield Quad(st, SUBJ, s, g)
-        yield Quad(st, PRED, p, g)
-        yield Quad(st, OBJ, o, g)
-        yield Quad(st, _rkg("evidence"), ev, g)
+        yield (st, TYPE, STATEMENT)
+        yield (st, SUBJ, s)
+        yield (st, PRED, p)
+        yield (st, OBJ, o)
+        yield (st, _rkg("evidence"), ev)
         yield from ev_quads
         mentioned += [r.subject, r.object]
     for ob in ex.observations:
@@ -131,14 +144,14 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
             continue
         node = NamedNode(f"{RKR}observation/{short_hash(about.value, ob.indicator, ob.value, ob.unit, ob.period, ob.evidence.source, ob.evidence.start)}")
         ev, ev_quads = evidence_of(ob.evidence)
-        yield Quad(node, TYPE, _rkg("Observation"), g)
-        yield Quad(node, _rkg("about"), about, g)
-        yield Quad(node, _rkg("indicator"), zh(ob.indicator), g)
-        yield Quad(node, _rkg("value"), Literal(format(ob.value.normalize(), "f"), datatype=DECIMAL), g)
-        yield Quad(node, _rkg("unit"), Literal(ob.unit), g)
+        yield (node, TYPE, _rkg("Observation"))
+        yield (node, _rkg("about"), about)
+        yield (node, _rkg("indicator"), zh(ob.indicator))
+        yield (node, _rkg("value"), Literal(format(ob.value.normalize(), "f"), datatype=DECIMAL))
+        yield (node, _rkg("unit"), Literal(ob.unit))
         if ob.period:
-            yield Quad(node, _rkg("period"), Literal(ob.period), g)
-        yield Quad(node, _rkg("evidence"), ev, g)
+            yield (node, _rkg("period"), Literal(ob.period))
+        yield (node, _rkg("evidence"), ev)
         yield from ev_quads
         mentioned.append(ob.about)
 
@@ -149,17 +162,17 @@ def document_quads(ex: Extraction, res: Resolution) -> Iterator[Quad]:
         _, ent, n = entity_node(m)
         if n not in done:
             done.add(n)
-            yield Quad(n, TYPE, _rkg(ent.cls), g)
-            yield Quad(n, LABEL, zh(ent.label), g)
-            yield Quad(n, DERIVED, doc, g)
+            yield (n, TYPE, _rkg(ent.cls))
+            yield (n, LABEL, zh(ent.label))
+            yield (n, DERIVED, doc)
             for k, v in sorted(ent.attrs.items()):
                 if k == "code":
-                    yield Quad(n, _rkg("adminCode"), Literal(v), g)
+                    yield (n, _rkg("adminCode"), Literal(v))
                 elif k == "title":
-                    yield Quad(n, _rkg("title"), zh(v), g)
+                    yield (n, _rkg("title"), zh(v))
         for form in (m.name, "" if m.ref else m.text):
             if form and form != ent.label:
-                yield Quad(n, ALT, zh(form), g)
+                yield (n, ALT, zh(form))
 
 
 @lru_cache(maxsize=None)
@@ -184,9 +197,19 @@ def graph_signature(ex: Extraction, res: Resolution, extraction_digest: str) -> 
         mentions += (r.subject, r.object)
     mentions += (o.about for o in ex.observations)
     parts = []
+    by_mention: dict[int, str] = {}     # a relation repeats its mentions' objects: look up once
+    by_entity: dict[int, str] = {}
     for m in mentions:
-        ent = res.lookup(m)
-        parts.append("\x1d" if ent is None else
-                     f"{ent.cls}\x1f{ent.label}\x1f{sorted(ent.attrs.items())}")
+        part = by_mention.get(id(m))
+        if part is None:
+            ent = res.lookup(m)
+            if ent is None:
+                part = "\x1d"
+            else:
+                part = by_entity.get(id(ent))
+                if part is None:
+                    part = by_entity[id(ent)] = f"{ent.cls}\x1f{ent.label}\x1f{sorted(ent.attrs.items())}"
+            by_mention[id(m)] = part
+        parts.append(part)
     h.update("\x1e".join(parts).encode())
     return h.hexdigest()

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +145,26 @@ def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[s
     return "ok", (extraction_json(ex, fingerprint), ex)
 
 
+@contextmanager
+def _collection_paused():
+    """Python's cyclic garbage collector off for a build, back on (and run) at its end.
+
+    A build keeps every document's extraction until resolution; each collection of the
+    oldest generation walks all of them again (about 6% of a build), yet a whole build
+    leaves only about 1.5K cyclic objects per million characters to collect.
+    """
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
+
+
 def _take(counter, n: int) -> int | None:
     """The next document index nobody has taken (the parent and the workers share one counter)."""
     with counter.get_lock():
@@ -162,6 +183,8 @@ def _worker(paths: list[Path], counter, results, max_bytes: int | None, fingerpr
     # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
     extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
+    import gc
+    gc.disable()          # this process only extracts: see _collection_paused
     while (i := _take(counter, len(paths))) is not None:
         try:
             status, out = _extract_file(extractor, paths[i], fingerprint)
@@ -249,7 +272,7 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
     explicit, found = collect_inputs(list(paths))
     jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     report = BuildReport()
-    with Store.open(store_dir, create=True, write=True) as store:
+    with _collection_paused(), Store.open(store_dir, create=True, write=True) as store:
         known = store.documents()
         extractions: dict[str, Extraction] = {}
         digests: dict[str, str] = {}          # name -> hash of its extraction's cache text
@@ -328,7 +351,7 @@ def _write_graphs(store, ordered: list[Extraction], res, digests: dict[str, str]
     is the one recorded for the store's content is left alone without being generated.
     Otherwise it is generated and, when it exists, compared with the stored one.
     """
-    from .graph import document_iri, document_quads, graph_signature
+    from .graph import document_iri, document_quads, document_triples, graph_signature
 
     old = store.graph_signatures()
     sigs: dict[str, str] = {}
@@ -345,7 +368,7 @@ def _write_graphs(store, ordered: list[Extraction], res, digests: dict[str, str]
         if name not in known or set(document_quads(ex, res)) != store.graph_quads(g):
             write.append(g)
     if write:
-        store.write_graphs(write, lambda g: document_quads(by_iri[g], res), sigs)
+        store.write_graphs(write, lambda g: document_triples(by_iri[g], res), sigs)
     elif sigs != old:
         store.save_signatures(sigs)     # every graph was compared equal: record that
     return len(write)

@@ -218,27 +218,41 @@ class Store:
         self.oxi = OxStore(str(self.path / new))
         _drop_old_generations(self.path, keep=(new, gen))
 
-    def write_graphs(self, graphs: list, quads_of, signatures: dict[str, str] | None = None) -> None:
-        """Replace each named graph in ``graphs`` with ``quads_of(graph)``, all or nothing.
+    def write_graphs(self, graphs: list, triples_of, signatures: dict[str, str] | None = None) -> None:
+        """Replace each named graph in ``graphs`` with ``triples_of(graph)``, all or nothing.
 
-        The quads are generated one graph at a time and bulk loaded into a new generation,
-        so memory does not grow with the size of the change; ``signatures`` become the new
-        generation's signature index in the same switch. The default graph is kept the set
-        union of the named graphs (see ``_union``).
+        ``triples_of`` gives (subject, predicate, object) term tuples. They are generated one
+        graph at a time and bulk loaded into a new generation, so memory does not grow with
+        the size of the change; ``signatures`` become the new generation's signature index
+        in the same switch. The default graph is kept the set union of the named graphs
+        (see ``_forget``).
         """
         if not graphs:
             return
+        from pyoxigraph import Quad
 
         def change(staging):
             old = _drop_graphs(staging, graphs)
-            batch = []
+            batch: list = []
+            # triples this write already put in the default graph: most entity triples
+            # repeat in every document that names the entity (a bounded set: it only
+            # saves loading a repeat, the store keeps one copy either way)
+            seen: set = set()
             for g in graphs:
-                quads = list(quads_of(g))
-                batch += quads
-                batch += _in_default(quads)
+                mine: set = set()       # a graph's own repeats (a sentence that states two facts)
+                for t in triples_of(g):
+                    if t in mine:
+                        continue
+                    mine.add(t)
+                    batch.append(Quad(*t, g))
+                    if t not in seen:
+                        seen.add(t)
+                        batch.append(Quad(*t))
                 if len(batch) >= BULK_CHUNK:
                     staging.bulk_extend(batch)
                     batch = []
+                    if len(seen) > 4 * BULK_CHUNK:
+                        seen.clear()
             if batch:
                 staging.bulk_extend(batch)
             _forget(staging, old)
@@ -247,7 +261,8 @@ class Store:
     def replace_graphs(self, graphs: dict) -> int:
         """Replace each named graph with the given quads (none: drop it), all at once; returns graphs changed."""
         changed = {g: qs for g, qs in graphs.items() if set(qs) != self.graph_quads(g)}
-        self.write_graphs(list(changed), lambda g: changed[g], self.graph_signatures())
+        self.write_graphs(list(changed), lambda g: ((q.subject, q.predicate, q.object) for q in changed[g]),
+                          self.graph_signatures())
         return len(changed)
 
     def load_file(self, file: str | os.PathLike, fmt, graph=None) -> None:

@@ -127,3 +127,24 @@ def test_parent_and_workers_take_each_document_once():
     shared = sorted(_extract_all(paths, 3, None, fp, ex), key=lambda r: r[0])
     assert [i for i, _ in shared] == list(range(len(paths)))
     assert [r[1][1][0] for r in shared] == alone
+
+
+def test_build_turns_garbage_collection_back_on(tmp_path):
+    import gc
+
+    import kg
+    from kg.errors import InputError
+
+    doc = sorted(CORPUS.glob("*.txt"))[0]
+    assert gc.isenabled()
+    kg.build([doc], tmp_path / "store")
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        kg.build([tmp_path / "missing.txt"], tmp_path / "store")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        kg.build([doc], tmp_path / "store")
+        assert not gc.isenabled()          # a caller's choice is left as it was
+    finally:
+        gc.enable()
