@@ -18,22 +18,22 @@ Triple = tuple   # (subject, predicate, object) pyoxigraph terms
 
 from .model import Evidence, Extraction
 from .resolve import Resolution
-from .vocab import DCTERMS, PROV, RDF, RDFS, RKG, RKR, SKOS, XSD
+from .namespaces import DCTERMS, PROV, RDF, RDFS, RKG, RKR, SKOS, XSD
 
-TYPE = NamedNode(str(RDF.type))
-LABEL = NamedNode(str(RDFS.label))
-ALT = NamedNode(str(SKOS.altLabel))
-DERIVED = NamedNode(str(PROV.wasDerivedFrom))
-STATEMENT = NamedNode(str(RDF.Statement))
-SUBJ, PRED, OBJ = (NamedNode(str(RDF[n])) for n in ("subject", "predicate", "object"))
-DECIMAL, INTEGER, DATE = (NamedNode(str(XSD[n])) for n in ("decimal", "integer", "date"))
-SOURCE, TITLE, DATE_P = (NamedNode(str(DCTERMS[n])) for n in ("source", "title", "date"))
+TYPE = NamedNode(RDF + "type")
+LABEL = NamedNode(RDFS + "label")
+ALT = NamedNode(SKOS + "altLabel")
+DERIVED = NamedNode(PROV + "wasDerivedFrom")
+STATEMENT = NamedNode(RDF + "Statement")
+SUBJ, PRED, OBJ = (NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
+DECIMAL, INTEGER, DATE = (NamedNode(XSD + n) for n in ("decimal", "integer", "date"))
+SOURCE, TITLE, DATE_P = (NamedNode(DCTERMS + n) for n in ("source", "title", "date"))
 
 
 @lru_cache(maxsize=None)
 def _rkg(name: str) -> NamedNode:
-    # built once per term: rdflib validates the IRI on every RKG[name] (a quarter of document_quads)
-    return NamedNode(str(RKG[name]))
+    # built once per term (a quarter of document_quads when built per quad)
+    return NamedNode(RKG + name)
 
 
 def short_hash(*parts: object, n: int = 10) -> str:
@@ -180,7 +180,7 @@ def code_fingerprint() -> str:
     """Hash of the code that turns a resolved extraction into quads."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in ("graph.py", "vocab.py"):
+    for name in ("graph.py", "namespaces.py"):
         h.update(name.encode() + b"\0" + (here / name).read_bytes())
     return h.hexdigest()[:16]
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +67,9 @@ def document_graphs(oxi) -> dict[str, list]:
 
 def push(store: str | Path, endpoint: str, fmt: str = "nt", timeout: float = 60.0) -> PushReport:
     """PUT each document's named graph to ``endpoint`` (a Graph Store Protocol URL); returns a PushReport."""
+    import urllib.error
+    import urllib.request      # here: http.client and email cost every kg command 40 ms
+
     from pyoxigraph import RdfFormat, serialize
 
     from .export import PREFIXES

@@ -302,6 +302,7 @@ def _import_jieba():
 # --------------------------------------------------------------------------- table cache
 
 TABLES_FORMAT = 1
+TABLES_KEPT = 3
 
 
 def cache_dir() -> pathlib.Path:
@@ -363,6 +364,11 @@ def _write_tables(path: pathlib.Path, tables: tuple) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        # tables of older dictionaries are 18 MB each: keep the newest few (a machine may
+        # run a segmenter without the domain words too, or two versions of the package)
+        kept = sorted(path.parent.glob("jieba-tables-*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in kept[TABLES_KEPT:]:
+            old.unlink(missing_ok=True)
     except (OSError, ValueError) as e:
         log.debug("cannot write the table cache %s (%s)", path, e)
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-RKG = Namespace("https://w3id.org/reform-kg/ontology#")
-RKR = Namespace("https://w3id.org/reform-kg/resource/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-SCHEMA = Namespace("https://schema.org/")
+from . import namespaces as _ns
+
+RKG = Namespace(_ns.RKG)
+RKR = Namespace(_ns.RKR)
+ORG = Namespace(_ns.ORG)
+SCHEMA = Namespace(_ns.SCHEMA)
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "reform.ttl"

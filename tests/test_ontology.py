@@ -350,3 +350,23 @@ def test_validate_leaves_the_graph_alone():
     validate(g)
     assert set(g) == before
     assert not any(isinstance(t, BNode) for triple in g for t in triple)
+
+
+def test_plain_namespaces_are_the_vocabulary_s():
+    """kg/namespaces.py (used where rdflib is not loaded) names the same IRIs as kg/vocab.py."""
+    from kg import namespaces as ns
+
+    for name, rdflib_ns in [("RDF", RDF), ("RDFS", RDFS), ("SKOS", SKOS), ("PROV", PROV), ("DCTERMS", DCTERMS),
+                            ("XSD", vocab.XSD), ("RKG", RKG), ("RKR", RKR), ("ORG", vocab.ORG),
+                            ("SCHEMA", vocab.SCHEMA)]:
+        assert getattr(ns, name) == str(rdflib_ns), name
+
+
+def test_a_build_does_not_load_rdflib():
+    import subprocess
+    import sys
+
+    code = ("import sys, kg.pipeline, kg.graph, kg.store, kg.resolve, kg.cli; "
+            "print('rdflib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -207,6 +207,10 @@ def test_table_cache_key_follows_the_domain_dictionary(tmp_path):
     assert len(list(tmp_path.glob("jieba-tables-*.marshal"))) == 2
     words.write_text("溪岚湾 5000 ns\n", encoding="utf-8")
     assert "溪岚湾科创谷" not in Segmenter(userdict=words, table_cache=tmp_path).cut("溪岚湾科创谷开园")
+    for k in range(3):
+        words.write_text(f"溪岚湾{k} 5000 ns\n", encoding="utf-8")
+        Segmenter(userdict=words, table_cache=tmp_path).cut("")
+    assert len(list(tmp_path.glob("jieba-tables-*.marshal"))) == 3    # older tables are deleted
 
 
 def test_domain_dictionary_format():
