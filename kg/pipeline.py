@@ -147,7 +147,7 @@ def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[s
 
 @contextmanager
 def _collection_paused():
-    """Python's cyclic garbage collector off for a build, back on (and run) at its end.
+    """Python's cyclic garbage collector off for a build, back on at its end.
 
     A build keeps every document's extraction until resolution; each collection of the
     oldest generation walks all of them again (about 6% of a build), yet a whole build
@@ -161,8 +161,7 @@ def _collection_paused():
         yield
     finally:
         if was:
-            gc.enable()
-            gc.collect()
+            gc.enable()       # no collect() here: it would walk the extractions once more
 
 
 def _take(counter, n: int) -> int | None:

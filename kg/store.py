@@ -176,25 +176,36 @@ class Store:
         link = self.path / DB
         return os.readlink(link) if link.is_symlink() else None
 
-    def graph_signatures(self) -> dict[str, str]:
-        """Graph IRI -> signature of the inputs its content was made from (see write_graphs)."""
+    def _read_sigs(self) -> tuple[dict[str, str], int | None]:
+        """The current generation's (graph signatures, quads in its named graphs if recorded)."""
         gen = self._generation()
         if gen is None:
-            return {}
+            return {}, None
         try:
             data = json.loads((self.path / f"{gen}.sigs.json").read_text(encoding="utf-8"))
-            return dict(data) if isinstance(data, dict) else {}
         except (OSError, ValueError):
-            return {}
+            return {}, None
+        if isinstance(data, dict) and isinstance(data.get("signatures"), dict):
+            quads = data.get("quads")
+            return dict(data["signatures"]), quads if isinstance(quads, int) else None
+        return (dict(data), None) if isinstance(data, dict) else ({}, None)   # before counts were kept
+
+    def graph_signatures(self) -> dict[str, str]:
+        """Graph IRI -> signature of the inputs its content was made from (see write_graphs)."""
+        return self._read_sigs()[0]
 
     def save_signatures(self, sigs: dict[str, str]) -> None:
         """Record signatures verified against the current generation's content."""
         gen = self._generation()
         if gen is not None:
-            _write_json(self.path / f"{gen}.sigs.json", sigs)
+            _write_sigs(self.path / f"{gen}.sigs.json", sigs, self._read_sigs()[1])
 
     def _new_generation(self, change, signatures: dict[str, str]) -> None:
-        """Apply ``change(staging_store)`` to a copy of the current generation, then switch to it."""
+        """Apply ``change(staging_store)`` to a copy of the current generation, then switch to it.
+
+        ``change`` returns the new generation's count of named-graph quads when it knows
+        it (None: count them when asked).
+        """
         from pyoxigraph import Store as OxStore
 
         gen = self._generation()
@@ -207,11 +218,11 @@ class Store:
         self.oxi.backup(str(tmp))
         staging = OxStore(str(tmp))
         try:
-            change(staging)
+            quads = change(staging)
             staging.flush()
         finally:
             del staging          # closes the database before it is renamed
-        _write_json(self.path / f"{new}.sigs.json", signatures)
+        _write_sigs(self.path / f"{new}.sigs.json", signatures, quads)
         os.rename(tmp, self.path / new)
         _switch(self.path, new)
         self.oxi = None          # releases the old generation before the new one opens
@@ -231,8 +242,11 @@ class Store:
             return
         from pyoxigraph import Quad
 
+        before = self.quad_count()     # counted only when no write has kept the count yet
+
         def change(staging):
             old = _drop_graphs(staging, graphs)
+            added = 0
             batch: list = []
             # triples this write already put in the default graph: most entity triples
             # repeat in every document that names the entity (a bounded set: it only
@@ -244,6 +258,7 @@ class Store:
                     if t in mine:
                         continue
                     mine.add(t)
+                    added += 1
                     batch.append(Quad(*t, g))
                     if t not in seen:
                         seen.add(t)
@@ -256,6 +271,8 @@ class Store:
             if batch:
                 staging.bulk_extend(batch)
             _forget(staging, old)
+            # _drop_graphs returned each dropped graph's quads (a graph holds no repeats)
+            return before - len(old) + added
         self._new_generation(change, signatures or {})
 
     def replace_graphs(self, graphs: dict) -> int:
@@ -295,6 +312,9 @@ class Store:
 
     def quad_count(self) -> int:
         """Quads in the named graphs (the default graph only repeats their union)."""
+        known = self._read_sigs()[1]
+        if known is not None:
+            return known         # kept by write_graphs: counting is a scan of the store
         q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
         return int(next(iter(self.oxi.query(q)))["n"].value)
 
@@ -348,6 +368,10 @@ def _forget(staging, old: list) -> None:
 def extraction_json(ex: Extraction, fingerprint: str) -> str:
     """The cache file's text for an extraction."""
     return json.dumps({"fingerprint": fingerprint, **encode_extraction(ex)}, ensure_ascii=False)
+
+
+def _write_sigs(f: Path, signatures: dict[str, str], quads: int | None) -> None:
+    _write_json(f, {"signatures": signatures, "quads": quads})
 
 
 def _write_json(f: Path, data) -> None:
