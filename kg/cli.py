@@ -109,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
                    help="names from the LAC model beside the grammars (lac) or grammars only (none); "
                         "default: see README")
     b.add_argument("--jobs", type=int, default=1,
-                   help="worker processes for reading and extraction (default 1; 0: one per core)")
+                   help="processes reading and extracting documents: this one and N-1 workers "
+                        "(default 1; 0: one per core)")
     b.set_defaults(fn=cmd_build)
 
     ld = sub.add_parser("load", help="bulk load an RDF file (nt, nq, ttl, trig) into a store, all or nothing")
