@@ -73,6 +73,18 @@ class Mention:
         """The name this mention resolves under before cross-document merging."""
         return self.name or self.text
 
+    def __hash__(self) -> int:
+        # computed once: resolution and graph writing hash each mention many times
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.cls, self.text, self.sentence, self.start, self.end, self.name, self.ref, self.attrs))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        # a string's hash differs between processes: never carry the cached one along
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 @dataclass(frozen=True)
 class Evidence:

@@ -205,3 +205,22 @@ def test_zone_type_abbreviations_share_one_key():
     assert zone_key("衡阳新技术开发区") == zone_key("衡阳高新区") == zone_key("湖南衡阳高新技术产业开发区")
     assert zone_key("某某高技术产业开发区") == zone_key("某某高新区")
     assert zone_key("衡阳经济开发区") != zone_key("衡阳经开区")
+
+
+def test_mention_hash_is_cached_but_never_pickled():
+    """Mention caches its hash (resolution hashes each many times); another process must recompute it."""
+    import pickle
+    import subprocess
+    import sys
+
+    from kg.model import Mention
+
+    m = Mention("Zone", "甲乙经开区", 0, 0, 5, attrs=(("code", "1"),))
+    assert hash(m) == hash(m) and "_hash" in m.__dict__
+    data = pickle.dumps(m)
+    code = ("import pickle, sys; m = pickle.loads(sys.stdin.buffer.read()); "
+            "print(hash(m) == hash((m.cls, m.text, m.sentence, m.start, m.end, m.name, m.ref, m.attrs)), m == m)")
+    out = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, check=True,
+                         env={"PYTHONHASHSEED": "random", "PATH": ""}).stdout
+    assert out.split() == [b"True", b"True"]
+    assert {m: 1}[pickle.loads(data)] == 1
