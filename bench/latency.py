@@ -1,8 +1,13 @@
 """Query latencies of the saved research queries: oxigraph through the library, HTTP, rdflib.
 
-Each engine runs in its own process (``python bench/latency.py child ENGINE …``): a query
-that cannot finish in time has to be abandoned with its process, and rdflib's in-memory
-store of a million triples takes gigabytes and minutes to load.
+Each engine runs in its own process (``python bench/latency.py child ENGINE …``), which
+loads the data once and runs each query in a worker thread against a deadline. A query
+still running at its deadline is counted as "> timeout" and stopped: a Python thread
+(rdflib) is interrupted with an asynchronous exception; one that does not stop (a query
+inside Oxigraph's native code) is abandoned with its process, and a new one goes on with
+the rest. rdflib's in-memory store of a million triples takes gigabytes and minutes to
+load, so its process is replaced at most ``RDFLIB_RESTARTS`` times per bench run; beyond
+that the runaway query is left running and the next ones go on beside it.
 """
 from __future__ import annotations
 
@@ -75,39 +80,67 @@ def _timed_runs(run_one, runs: int, budget: float) -> tuple[list[float], int]:
     return times, rows
 
 
+RDFLIB_RESTARTS = 2      # rdflib loads for minutes: never more new processes than this per bench run
+CANCEL_GRACE = 5.0       # seconds a cancelled query thread gets to stop before it counts as runaway
+
+
 def latencies(engine: str, source: str, queries: dict[str, str], runs: int, timeout: float,
-              budget: float) -> dict:
+              budget: float, restarts: int | None = None) -> dict:
     """Per query {"times", "rows"} or {"timeout"} or {"error"}, run by a child process.
 
     engine: "oxigraph" (kg.query.run_query on a store opened once), "oxigraph-open"
     (kg.run_query, which opens the store on each call) or "rdflib" (an in-memory
-    Dataset with a union default graph, loaded from the N-Quads file ``source``). A
-    query still running after ``timeout`` seconds is abandoned with its process, and a
-    new one goes on with the rest.
+    Dataset with a union default graph, loaded from the N-Quads file ``source``; once,
+    unless a query that cannot be stopped needs a fresh process). A run of a query still
+    going after ``timeout`` seconds is stopped and the query reported as
+    {"timeout": timeout}. ``restarts``: how many times a child may be replaced after such
+    a runaway query (default: ``RDFLIB_RESTARTS`` for rdflib, one per query otherwise);
+    "_load" holds the first child's load time, "_children" how many processes ran.
     """
     import subprocess
     import tempfile
 
+    if restarts is None:
+        restarts = RDFLIB_RESTARTS if engine == "rdflib" else len(queries)
     out: dict = {}
     todo = dict(queries)
+    children = 0
     with tempfile.TemporaryDirectory() as tmp:
-        qfile = Path(tmp) / "queries.json"
+        qfile, efile = Path(tmp) / "queries.json", Path(tmp) / "stderr.txt"
         while todo:
             qfile.write_text(json.dumps(todo, ensure_ascii=False), encoding="utf-8")
-            p = subprocess.run([sys.executable, __file__, "child", engine, source, str(qfile), "--runs", str(runs),
-                                "--timeout", str(timeout), "--budget", str(budget)],
-                               capture_output=True, text=True, cwd=ROOT)
-            got = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
-            for r in got:
-                if r["name"] == "_load":
-                    out.setdefault("_load", r)
-                    continue
-                out[r["name"]] = r
-                todo.pop(r["name"], None)
-            if p.returncode not in (0, 3) or not any(r["name"] != "_load" for r in got):
+            children += 1
+            got = []
+            with open(efile, "w+", encoding="utf-8") as err:
+                p = subprocess.Popen([sys.executable, __file__, "child", engine, source, str(qfile), "--runs", str(runs),
+                                      "--timeout", str(timeout), "--budget", str(budget),
+                                      "--may-restart", "1" if restarts > 0 else "0"],
+                                     stdout=subprocess.PIPE, stderr=err, text=True, cwd=ROOT)
+                for line in p.stdout:
+                    if not line.startswith("{"):
+                        continue
+                    r = json.loads(line)
+                    got.append(r)
+                    if r["name"] == "_load":
+                        out.setdefault("_load", r)
+                        log.info("%s: loaded in %.1f s", engine, r["seconds"])
+                        continue
+                    out[r["name"]] = r
+                    todo.pop(r["name"], None)
+                    if "timeout" in r:
+                        log.info("%s: %s > %g s%s", engine, r["name"], timeout,
+                                 " (could not be stopped)" if r.get("runaway") else "")
+                returncode = p.wait()
+                err.seek(0)
+                stderr = err.read()
+            if returncode == 3 and todo:
+                restarts -= 1
+                log.info("%s: a query could not be stopped; new process for the %d left", engine, len(todo))
+            if returncode not in (0, 3) or not any(r["name"] != "_load" for r in got):
                 for name in todo:
-                    out[name] = {"name": name, "error": (p.stderr.strip().splitlines() or ["failed"])[-1]}
+                    out[name] = {"name": name, "error": (stderr.strip().splitlines() or ["failed"])[-1]}
                 break
+    out["_children"] = children
     return out
 
 
@@ -130,7 +163,63 @@ def http_latencies(url: str, queries: dict[str, str], runs: int, budget: float) 
     return out
 
 
-def _child(engine: str, source: str, qfile: str, runs: int, timeout: float, budget: float) -> int:
+class Cancelled(BaseException):
+    """Raised inside a query thread that ran past its deadline (not an Exception: nothing catches it)."""
+
+
+def _cancel(thread: threading.Thread) -> None:
+    """Raise Cancelled in the thread at its next Python instruction (native code is not interrupted)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(Cancelled))
+
+
+def run_with_deadline(run_one, runs: int, timeout: float, budget: float, grace: float = CANCEL_GRACE) -> dict:
+    """Up to ``runs`` timed calls of ``run_one`` (fewer once ``budget`` seconds are spent), in a thread.
+
+    A call still going after ``timeout`` seconds is cancelled. Returns {"times", "rows"} (the
+    calls that finished), {"timeout": timeout} if the first did not, or {"error"}; with
+    "runaway": True when the cancelled thread is still running ``grace`` seconds later.
+    """
+    state: dict = {"times": [], "rows": 0, "start": time.perf_counter()}
+
+    def go():
+        try:
+            for _ in range(runs):
+                state["start"] = t = time.perf_counter()
+                rows = run_one()
+                state["times"].append(time.perf_counter() - t)
+                state["rows"] = rows
+                if sum(state["times"]) > budget:
+                    break
+        except Cancelled:
+            pass
+        except Exception as e:          # a query the engine cannot run: reported, not fatal
+            state["error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    th = threading.Thread(target=go, daemon=True)
+    th.start()
+    while th.is_alive():
+        left = state["start"] + timeout - time.perf_counter()
+        if left <= 0:
+            break
+        th.join(min(left, 1.0))
+    if not th.is_alive():
+        if "error" in state:
+            return {"error": state["error"]}
+        return {"times": state["times"], "rows": state["rows"]}
+    done = list(state["times"])
+    end = time.perf_counter() + grace
+    while th.is_alive() and time.perf_counter() < end:
+        _cancel(th)                     # again if a handler swallowed it
+        th.join(0.2)
+    r = {"times": done, "rows": state["rows"]} if done else {"timeout": timeout}
+    if th.is_alive():
+        r["runaway"] = True
+    return r
+
+
+def _child(engine: str, source: str, qfile: str, runs: int, timeout: float, budget: float,
+           may_restart: bool = True) -> int:
     t = time.perf_counter()
     if engine == "rdflib":
         import rdflib
@@ -150,25 +239,12 @@ def _child(engine: str, source: str, qfile: str, runs: int, timeout: float, budg
 
         run = lambda text: sum(1 for _ in kg.run_query(source, text))        # noqa: E731
     for name, text in json.loads(Path(qfile).read_text(encoding="utf-8")).items():
-        box: dict = {}
-
-        def go():
-            try:
-                box["result"] = _timed_runs(lambda: run(text), runs, budget)
-            except Exception as e:          # a query the engine cannot run: reported, not fatal
-                box["error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        th = threading.Thread(target=go, daemon=True)
-        th.start()
-        th.join(timeout)
-        if th.is_alive():
-            print(json.dumps({"name": name, "timeout": timeout}), flush=True)
-            os._exit(3)                     # the query cannot be stopped: the parent starts afresh
-        if "error" in box:
-            print(json.dumps({"name": name, "error": box["error"]}), flush=True)
-        else:
-            times, rows = box["result"]
-            print(json.dumps({"name": name, "times": times, "rows": rows}), flush=True)
-    return 0
+        r = run_with_deadline(lambda: run(text), runs, timeout, budget)
+        print(json.dumps({"name": name, **r}), flush=True)
+        if r.get("runaway") and may_restart:
+            os._exit(3)                 # the query cannot be stopped: the parent starts afresh
+    sys.stdout.flush()
+    os._exit(0)                         # not minutes of freeing an in-memory store (and no runaway to wait for)
 
 
 def summary(times: list[float]) -> tuple[float, float]:
@@ -186,8 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--runs", type=int, default=3)
     c.add_argument("--timeout", type=float, default=60)
     c.add_argument("--budget", type=float, default=20)
+    c.add_argument("--may-restart", type=int, default=1,
+                   help="1: exit with status 3 after a query that cannot be stopped (the parent starts a new child)")
     a = p.parse_args(argv)
-    return _child(a.engine, a.source, a.queries, a.runs, a.timeout, a.budget)
+    return _child(a.engine, a.source, a.queries, a.runs, a.timeout, a.budget, bool(a.may_restart))
 
 
 if __name__ == "__main__":
