@@ -182,16 +182,15 @@ def _worker(paths: list[Path], counter, results, max_bytes: int | None, fingerpr
     # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
     extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
-    import gc
-    gc.disable()          # this process only extracts: see _collection_paused
-    while (i := _take(counter, len(paths))) is not None:
-        try:
-            status, out = _extract_file(extractor, paths[i], fingerprint)
-            # the text only: the parent decodes it as it would the cache file (an
-            # extraction pickled whole would cost as much and be a second format)
-            results.put((i, (status, (out[0], None) if status == "ok" else out)))
-        except Exception:               # a bug: the parent raises it with the worker's traceback
-            results.put((i, ("error", traceback.format_exc())))
+    with _collection_paused():
+        while (i := _take(counter, len(paths))) is not None:
+            try:
+                status, out = _extract_file(extractor, paths[i], fingerprint)
+                # the text only: the parent decodes it as it would the cache file (an
+                # extraction pickled whole would cost as much and be a second format)
+                results.put((i, (status, (out[0], None) if status == "ok" else out)))
+            except Exception:               # a bug: the parent raises it with the worker's traceback
+                results.put((i, ("error", traceback.format_exc())))
 
 
 def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprint: str,

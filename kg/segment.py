@@ -264,6 +264,9 @@ def _word_tags(f) -> dict[str, str]:
     return tags
 
 
+_HMM_FILES = ("prob_trans.p", "prob_start.p", "prob_emit.p", "char_state_tab.p")   # in jieba/posseg
+
+
 def _hmm_tables() -> tuple:
     """jieba.posseg's (trans, start, emit, char_state) tables from the pickles in the wheel.
 
@@ -273,7 +276,7 @@ def _hmm_tables() -> tuple:
 
     here = pathlib.Path(_import_jieba().__file__).parent / "posseg"
     out = []
-    for name in ("prob_trans.p", "prob_start.p", "prob_emit.p", "char_state_tab.p"):
+    for name in _HMM_FILES:
         with open(here / name, "rb") as fh:
             out.append(pickle.load(fh))
     return tuple(out)
@@ -322,8 +325,7 @@ def _tables_key(userdict: pathlib.Path | None) -> str:
     jieba = _import_jieba()
     here = pathlib.Path(jieba.__file__).parent
     h = hashlib.sha256(f"{TABLES_FORMAT}\0{jieba.__version__}\0".encode())
-    files = [here / "dict.txt"] + [here / "posseg" / n for n in
-                                   ("prob_trans.p", "prob_start.p", "prob_emit.p", "char_state_tab.p")]
+    files = [here / "dict.txt"] + [here / "posseg" / n for n in _HMM_FILES]
     if userdict is not None and pathlib.Path(userdict).is_file():
         files.append(pathlib.Path(userdict))
     for f in files:
