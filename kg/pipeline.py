@@ -64,6 +64,9 @@ class Extractor:
         from .ner import check_setting
 
         self._segmenter = None
+        # characters this process will extract, when known: a small job reads jieba's
+        # tables from the word table file instead of loading them (see Segmenter)
+        self.expected_chars: int | None = None
         self.max_bytes = max_bytes
         self.ner = check_setting(ner)      # "lac" or "none"; the model itself loads on first use
         self.threads = threads
@@ -71,8 +74,9 @@ class Extractor:
     @property
     def segmenter(self):
         if self._segmenter is None:
-            from .segment import Segmenter
-            self._segmenter = Segmenter()
+            from .segment import LAZY_CHARS, Segmenter
+            large = self.expected_chars is not None and self.expected_chars > LAZY_CHARS
+            self._segmenter = Segmenter(lazy_chars=0 if large else None)
         return self._segmenter
 
     def read(self, path: Path):
@@ -101,7 +105,7 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
-_STAGES = ("model", "normalise", "segment", "recognise", "ner", "outline", "relate", "observe")
+_STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "outline", "relate", "observe")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:
@@ -117,6 +121,17 @@ def extractor_fingerprint(ner: str | None = None) -> str:
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _estimated_chars(paths: list[Path]) -> int:
+    """About how many characters the files hold (UTF-8 Chinese: three bytes a character)."""
+    total = 0
+    for p in paths:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass            # reported when the file is read
+    return total // 3
 
 
 def file_hash(path: Path) -> str:
@@ -175,13 +190,14 @@ def _take(counter, n: int) -> int | None:
 
 
 def _worker(paths: list[Path], counter, results, max_bytes: int | None, fingerprint: str,
-            ner: str = "none") -> None:
+            ner: str = "none", expected_chars: int | None = None) -> None:
     """A worker process: one Extractor (one load of the segmenter's tables) for all its documents."""
     import traceback
 
     # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
     extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
+    extractor.expected_chars = expected_chars
     with _collection_paused():
         while (i := _take(counter, len(paths))) is not None:
             try:
@@ -212,7 +228,8 @@ def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprin
     # spawn, not fork: the parent holds an open RocksDB database and its threads.
     ctx = mp.get_context("spawn")
     counter, results = ctx.Value("q", 0), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(paths, counter, results, max_bytes, fingerprint, extractor.ner),
+    procs = [ctx.Process(target=_worker, args=(paths, counter, results, max_bytes, fingerprint, extractor.ner,
+                                               extractor.expected_chars),
                          daemon=True) for _ in range(min(jobs - 1, len(paths) - 1))]
     for p in procs:
         p.start()
@@ -310,6 +327,8 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
                     outcome[-1] = ("updated" if name in known else "added", name)
                     continue
             todo.append(len(outcome) - 1)
+        # each process's share (documents are taken one at a time: an estimate)
+        extractor.expected_chars = _estimated_chars([files[i] for i in todo]) // min(jobs, max(1, len(todo)))
         results = _extract_all([files[i] for i in todo], jobs, max_bytes, fingerprint, extractor)
         for _ in (progress(todo) if progress else todo):    # one tick per document done
             j, (status, out) = next(results)

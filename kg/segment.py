@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import marshal
 import math
 import pathlib
 import re
@@ -70,10 +71,13 @@ class Segmenter:
     """
 
     def __init__(self, userdict: pathlib.Path | None = DOMAIN_DICT, cache_size: int = 200_000,
-                 table_cache: pathlib.Path | None | bool = True):
+                 table_cache: pathlib.Path | None | bool = True, lazy_chars: int | None = None):
         self._userdict = userdict
         # True: the default cache folder (see cache_dir); a path: that folder; False/None: none
         self._table_cache = cache_dir() if table_cache is True else (table_cache or None)
+        # characters segmented from the memory-mapped word table before the dicts are loaded
+        self._lazy_chars = LAZY_CHARS if lazy_chars is None else lazy_chars
+        self._words = None            # the WordTable while it serves lookups
         self._tokenizer = None
         self._ready = False
         self._tags: dict[str, str] | None = None
@@ -84,34 +88,80 @@ class Segmenter:
         self._details: dict[str, list[tuple[str, str]]] = {}  # unknown run -> HMM words
 
     def _init(self) -> None:
-        """Build the prefix dictionary and load the domain words, once.
+        """Make the tokenizer with jieba's tables and the domain words, once.
 
-        The tables jieba builds (prefix dictionary with the domain words, word tags, HMM)
-        come from one marshal file when a valid one is cached: loading them the jieba way
-        took about 2 s per process, which every worker and every rebuild paid.
+        A segmenter with ``lazy_chars`` left reads them from the word table file (see
+        kg.wordtable) when there is one, and loads them as dicts only once it has segmented
+        that many characters: the dicts take about half a second to load, which a small job
+        (a rebuild of a few documents) does not win back.
         """
         if self._ready:
             return
         jieba = _import_jieba()
         self._tokenizer = tok = jieba.Tokenizer()
-        path = None
-        if self._table_cache is not None:
-            path = pathlib.Path(self._table_cache) / f"jieba-tables-{_tables_key(self._userdict)}.marshal"
-            tables = _read_tables(path)
-            if tables is not None:
-                tok.FREQ, tok.total, user_tags, self._tags, self._hmm_tables = tables
-                tok.user_word_tag_tab = dict(user_tags)   # as load_userdict leaves it
-                tok.initialized = True
+        if self._table_cache is not None and self._lazy_chars > 0:
+            words = _open_words(self._cache_file("words", ".bin"))
+            if words is not None:
+                tok.FREQ, tok.total, tok.initialized = words.freq, words.total, True
+                self._tags, self._hmm_tables = words.tags, words.extra()
+                self._words = words
                 self._ready = True
                 return
-        tok.initialize()
-        if self._userdict is not None and pathlib.Path(self._userdict).is_file():
-            tok.load_userdict(str(self._userdict))
+        self._load_dicts()
         self._ready = True
-        if path is not None:
-            tags, hmm = _word_tags(tok.get_dict_file()), _hmm_tables()
-            _write_tables(path, (tok.FREQ, tok.total, tok.user_word_tag_tab, tags, hmm))
-            self._tags, self._hmm_tables = tags, hmm
+
+    def _cache_file(self, kind: str, suffix: str) -> pathlib.Path:
+        return pathlib.Path(self._table_cache) / f"jieba-{kind}-{_tables_key(self._userdict)}{suffix}"
+
+    def _load_dicts(self) -> None:
+        """jieba's tables as dicts: from the marshal cache when valid, else built the jieba way.
+
+        Additions made through the word table so far carry over, and so does the total.
+        """
+        tok, words = self._tokenizer, self._words
+        total = tok.total if words is not None else None
+        if self._table_cache is None:
+            tables = None
+        else:
+            path = self._cache_file("tables", ".marshal")
+            tables = _read_tables(path)
+        if tables is not None:
+            tok.FREQ, tok.total, user_tags, self._tags, self._hmm_tables = tables
+            tok.user_word_tag_tab = dict(user_tags)   # as load_userdict leaves it
+            tok.initialized = True
+        else:
+            tok.initialized = False
+            tok.initialize()
+            if self._userdict is not None and pathlib.Path(self._userdict).is_file():
+                tok.load_userdict(str(self._userdict))
+            if self._table_cache is not None:
+                tags, hmm = _word_tags(tok.get_dict_file()), _hmm_tables()
+                tables = (tok.FREQ, tok.total, tok.user_word_tag_tab, tags, hmm)
+                _write_cache(path, lambda fh: fh.write(marshal.dumps(tables)))
+                self._tags, self._hmm_tables = tags, hmm
+        if words is not None:
+            # the word table's tags include the domain words' tags; so must the dicts
+            self._tags.update(tok.user_word_tag_tab)
+            tok.user_word_tag_tab = {}
+            tok.FREQ.update(words.freq.added)
+            self._tags.update(words.tags.added)
+            tok.total = total
+            self._words = None
+        elif self._table_cache is not None and self._lazy_chars > 0:
+            self._write_words()
+
+    def _write_words(self) -> None:
+        """The word table file for the next small job (about a second, once per dictionary)."""
+        from . import wordtable
+
+        tok = self._tokenizer
+        tags = dict(self._tags)
+        tags.update(tok.user_word_tag_tab)        # as posseg merges them on first use
+        path = self._cache_file("words", ".bin")
+        try:
+            _write_cache(path, lambda fh: wordtable.write(fh, tok.FREQ, tok.total, tags, self._hmm_tables))
+        except ValueError as e:          # a dictionary the layout cannot hold: the dicts serve every job
+            log.debug("no word table for this dictionary (%s)", e)
 
     def add_words(self, words: Iterable[str]) -> None:
         """Teach the tokenizer extra words (e.g. names found by other rules)."""
@@ -126,11 +176,20 @@ class Segmenter:
     def cut(self, text: str) -> list[str]:
         """Words of text, in order."""
         self._init()
+        self._count(text)
         return self._tokenizer.lcut(text)
+
+    def _count(self, text: str) -> None:
+        """Load the dicts once the word table has served ``lazy_chars`` characters."""
+        if self._words is not None:
+            self._lazy_chars -= len(text)
+            if self._lazy_chars < 0:
+                self._load_dicts()
 
     def posseg(self, text: str) -> list[tuple[str, str]]:
         """Words of text with their jieba part-of-speech tags (as jieba.posseg cuts them)."""
         self._init()
+        self._count(text)
         if self._tags is None:
             self._tags = _word_tags(self._tokenizer.get_dict_file())
         if self._hmm is None:
@@ -190,15 +249,15 @@ class Segmenter:
         wins as in jieba's max over (score, end) tuples.
         """
         tok = self._tokenizer
-        freq, logtotal = tok.FREQ, math.log(tok.total)
+        get, logtotal = tok.FREQ.get, math.log(tok.total)
         n = len(sentence)
         score = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
         for k in range(n - 1, -1, -1):
             best, end = None, k
             i, frag = k, sentence[k]
-            while i < n and frag in freq:
-                f = freq[frag]
+            # one get() per prefix, as jieba's `in` then [] (the word table's lookups cost more)
+            while i < n and (f := get(frag)) is not None:
                 if f:
                     cand = math.log(f) - logtotal + score[i + 1]
                     if best is None or cand >= best:
@@ -206,7 +265,7 @@ class Segmenter:
                 i += 1
                 frag = sentence[k:i + 1]
             if best is None:           # no word starts here: the character alone, frequency 1
-                best = math.log(freq.get(sentence[k]) or 1) - logtotal + score[k + 1]
+                best = math.log(get(sentence[k]) or 1) - logtotal + score[k + 1]
             score[k], nxt[k] = best, end
         return nxt
 
@@ -306,6 +365,9 @@ def _import_jieba():
 
 TABLES_FORMAT = 1
 TABLES_KEPT = 3
+# Characters a segmenter cuts from the word table before it loads the dicts: the word table
+# costs about 5 us more per character, the dicts about half a second to load.
+LAZY_CHARS = 100_000
 
 
 def cache_dir() -> pathlib.Path:
@@ -335,8 +397,6 @@ def _tables_key(userdict: pathlib.Path | None) -> str:
 
 def _read_tables(path: pathlib.Path) -> tuple | None:
     """The cached tables, or None when missing or unreadable (they are then rebuilt)."""
-    import marshal
-
     try:
         data = marshal.loads(path.read_bytes())      # loads(bytes): load(file) reads in small pieces
         freq, total, user_tags, tags, hmm = data
@@ -350,29 +410,45 @@ def _read_tables(path: pathlib.Path) -> tuple | None:
         return None
 
 
-def _write_tables(path: pathlib.Path, tables: tuple) -> None:
-    """Write the tables atomically; a cache that cannot be written is only a slower next start."""
-    import marshal
+def _open_words(path: pathlib.Path):
+    """The word table file, or None when missing or unreadable (the dicts are loaded instead)."""
+    from .wordtable import WordTable
+
+    try:
+        return WordTable(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError, TypeError) as e:
+        log.debug("ignoring the word table %s (%s)", path, e)
+        return None
+
+
+def _write_cache(path: pathlib.Path, fill) -> None:
+    """Write a cache file atomically with ``fill(file)``; one that cannot be written is only a slower next start.
+
+    Files of older dictionaries (18 MB each) are deleted, all but the newest few of their
+    kind: a machine may run a segmenter without the domain words too, or two versions of
+    the package.
+    """
     import os
     import tempfile
 
+    kind = path.name.split("-")[1]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(tables))
+                fill(fh)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
-        # tables of older dictionaries are 18 MB each: keep the newest few (a machine may
-        # run a segmenter without the domain words too, or two versions of the package)
-        kept = sorted(path.parent.glob("jieba-tables-*.marshal"), key=lambda f: f.stat().st_mtime, reverse=True)
+        kept = sorted(path.parent.glob(f"jieba-{kind}-*{path.suffix}"), key=lambda f: f.stat().st_mtime, reverse=True)
         for old in kept[TABLES_KEPT:]:
             old.unlink(missing_ok=True)
-    except (OSError, ValueError) as e:
-        log.debug("cannot write the table cache %s (%s)", path, e)
+    except OSError as e:
+        log.debug("cannot write the cache file %s (%s)", path, e)
 
 
 MIN_FLOAT = -3.14e100      # jieba's floor for unseen emissions

@@ -176,19 +176,21 @@ class Store:
         link = self.path / DB
         return os.readlink(link) if link.is_symlink() else None
 
-    def _read_sigs(self) -> tuple[dict[str, str], int | None]:
-        """The current generation's (graph signatures, quads in its named graphs if recorded)."""
+    def _read_sigs(self) -> tuple[dict[str, str], int | None, int]:
+        """The current generation's graph signatures, quads in its named graphs (if recorded)
+        and quads written since the database was last compacted."""
         gen = self._generation()
         if gen is None:
-            return {}, None
+            return {}, None, 0
         try:
             data = json.loads((self.path / f"{gen}.sigs.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}, None
+            return {}, None, 0
         if isinstance(data, dict) and isinstance(data.get("signatures"), dict):
-            quads = data.get("quads")
-            return dict(data["signatures"]), quads if isinstance(quads, int) else None
-        return (dict(data), None) if isinstance(data, dict) else ({}, None)   # before counts were kept
+            quads, since = data.get("quads"), data.get("uncompacted")
+            return (dict(data["signatures"]), quads if isinstance(quads, int) else None,
+                    since if isinstance(since, int) else 0)
+        return (dict(data), None, 0) if isinstance(data, dict) else ({}, None, 0)   # before counts were kept
 
     def graph_signatures(self) -> dict[str, str]:
         """Graph IRI -> signature of the inputs its content was made from (see write_graphs)."""
@@ -198,13 +200,15 @@ class Store:
         """Record signatures verified against the current generation's content."""
         gen = self._generation()
         if gen is not None:
-            _write_sigs(self.path / f"{gen}.sigs.json", sigs, self._read_sigs()[1])
+            _, quads, since = self._read_sigs()
+            _write_sigs(self.path / f"{gen}.sigs.json", sigs, quads, since)
 
     def _new_generation(self, change, signatures: dict[str, str]) -> None:
         """Apply ``change(staging_store)`` to a copy of the current generation, then switch to it.
 
-        ``change`` returns the new generation's count of named-graph quads when it knows
-        it (None: count them when asked).
+        ``change`` returns the new generation's count of named-graph quads and the count
+        of quads it wrote, each when it knows it (None: the quads are counted when asked;
+        the writes do not count towards compaction, see ``_compaction_due``).
         """
         from pyoxigraph import Store as OxStore
 
@@ -217,12 +221,17 @@ class Store:
         self.oxi.flush()
         self.oxi.backup(str(tmp))
         staging = OxStore(str(tmp))
+        since = self._read_sigs()[2]
         try:
-            quads = change(staging)
+            quads, written = change(staging)
+            since += written or 0
+            if _compaction_due(quads, since):
+                staging.optimize()
+                since = 0
             staging.flush()
         finally:
             del staging          # closes the database before it is renamed
-        _write_sigs(self.path / f"{new}.sigs.json", signatures, quads)
+        _write_sigs(self.path / f"{new}.sigs.json", signatures, quads, since)
         os.rename(tmp, self.path / new)
         _switch(self.path, new)
         self.oxi = None          # releases the old generation before the new one opens
@@ -246,6 +255,9 @@ class Store:
 
         def change(staging):
             old = _drop_graphs(staging, graphs)
+            # the dropped graphs' triples this write does not put back: only they may have
+            # to leave the default graph (most of a rewritten graph comes back unchanged)
+            gone = set(old)
             added = 0
             batch: list = []
             # triples this write already put in the default graph: most entity triples
@@ -258,6 +270,8 @@ class Store:
                     if t in mine:
                         continue
                     mine.add(t)
+                    if gone:
+                        gone.discard(t)
                     added += 1
                     batch.append(Quad(*t, g))
                     if t not in seen:
@@ -270,9 +284,9 @@ class Store:
                         seen.clear()
             if batch:
                 staging.bulk_extend(batch)
-            _forget(staging, old)
-            # _drop_graphs returned each dropped graph's quads (a graph holds no repeats)
-            return before - len(old) + added
+            _forget(staging, gone)
+            # _drop_graphs returned each dropped graph's triples (a graph holds no repeats)
+            return before - len(old) + added, added
         self._new_generation(change, signatures or {})
 
     def replace_graphs(self, graphs: dict) -> int:
@@ -291,10 +305,11 @@ class Store:
                 old = _drop_graphs(staging, [graph])
                 staging.bulk_load(path=str(file), format=fmt, to_graph=graph)
                 staging.bulk_load(path=str(file), format=fmt, to_graph=DefaultGraph())
-                _forget(staging, old)
+                _forget(staging, set(old))
             else:
                 staging.bulk_load(path=str(file), format=fmt)
                 _add_to_default(staging, parse(path=str(file), format=fmt))
+            return None, None
         self._new_generation(change, self.graph_signatures())
 
     def _upgrade(self) -> None:
@@ -304,6 +319,7 @@ class Store:
         def change(staging):
             staging.clear_graph(DefaultGraph())
             _add_to_default(staging, list(staging.quads_for_pattern(None, None, None, None)))
+            return None, None
         self._new_generation(change, self.graph_signatures())
         _write_json(self.path / MARKER, {"format": FORMAT})
 
@@ -341,15 +357,15 @@ def _add_to_default(staging, quads) -> None:
 
 
 def _drop_graphs(staging, graphs) -> list:
-    """Remove named graphs; returns their triples (as default-graph quads) for ``_forget``."""
+    """Remove named graphs; returns their (subject, predicate, object) triples for ``_forget``."""
     old = []
     for g in graphs:
-        old += _in_default(staging.quads_for_pattern(None, None, None, g))
+        old += [(q.subject, q.predicate, q.object) for q in staging.quads_for_pattern(None, None, None, g)]
         staging.remove_graph(g)
     return old
 
 
-def _forget(staging, old: list) -> None:
+def _forget(staging, old: set) -> None:
     """Take out of the default graph the triples that no named graph holds any more.
 
     The default graph is the set union of the document graphs, kept at write time: the
@@ -357,12 +373,11 @@ def _forget(staging, old: list) -> None:
     (an entity's type and label are in every document that names it), and joins over
     those repeats grow as a power of the number of documents.
     """
-    from pyoxigraph import DefaultGraph
+    from pyoxigraph import DefaultGraph, Quad
 
-    for q in set(old):
-        if not any(not isinstance(x.graph_name, DefaultGraph)
-                   for x in staging.quads_for_pattern(q.subject, q.predicate, q.object, None)):
-            staging.remove(q)
+    for s, p, o in old:
+        if not any(not isinstance(x.graph_name, DefaultGraph) for x in staging.quads_for_pattern(s, p, o, None)):
+            staging.remove(Quad(s, p, o))
 
 
 def extraction_json(ex: Extraction, fingerprint: str) -> str:
@@ -370,8 +385,21 @@ def extraction_json(ex: Extraction, fingerprint: str) -> str:
     return json.dumps({"fingerprint": fingerprint, **encode_extraction(ex)}, ensure_ascii=False)
 
 
-def _write_sigs(f: Path, signatures: dict[str, str], quads: int | None) -> None:
-    _write_json(f, {"signatures": signatures, "quads": quads})
+# A write is followed by a compaction of the database (Store.optimize: RocksDB merges the
+# overlapping files that bulk loads leave, and drops deleted entries) once the quads written
+# since the last one reach a quarter of the store, in stores large enough for it to pay:
+# on 1.1M triples it halved the saved queries' latency for about 3% of the build's time,
+# and on 100K triples it would add 0.6 s to a 20 s build for queries that are fast anyway.
+COMPACT_MIN_QUADS = 500_000
+COMPACT_SHARE = 0.25
+
+
+def _compaction_due(quads: int | None, since: int) -> bool:
+    return quads is not None and quads >= COMPACT_MIN_QUADS and since >= COMPACT_SHARE * quads
+
+
+def _write_sigs(f: Path, signatures: dict[str, str], quads: int | None, uncompacted: int = 0) -> None:
+    _write_json(f, {"signatures": signatures, "quads": quads, "uncompacted": uncompacted})
 
 
 def _write_json(f: Path, data) -> None:

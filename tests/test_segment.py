@@ -170,9 +170,9 @@ def test_cached_tables_give_the_same_segmenter(tmp_path):
     first = Segmenter(table_cache=tmp_path)
     expected = [(plain.cut(t), plain.posseg(t)) for t in texts]
     assert [(first.cut(t), first.posseg(t)) for t in texts] == expected
-    files = list(tmp_path.glob("jieba-tables-*.marshal"))
-    assert len(files) == 1
-    second = Segmenter(table_cache=tmp_path)
+    assert len(list(tmp_path.glob("jieba-tables-*.marshal"))) == 1
+    assert len(list(tmp_path.glob("jieba-words-*.bin"))) == 1
+    second = Segmenter(table_cache=tmp_path, lazy_chars=0)       # the dicts, from the marshal file
     assert [(second.cut(t), second.posseg(t)) for t in texts] == expected
     assert second._tokenizer.FREQ == plain._tokenizer.FREQ and second._tokenizer.total == plain._tokenizer.total
     assert second._tags == plain._tags
@@ -181,14 +181,57 @@ def test_cached_tables_give_the_same_segmenter(tmp_path):
     assert "溪岚湾科创谷" not in Segmenter(table_cache=tmp_path).cut("溪岚湾科创谷开园")
 
 
+def test_word_table_answers_as_the_dicts(tmp_path):
+    """Every frequency and tag jieba loads comes back the same from the memory-mapped word table."""
+    Segmenter(table_cache=tmp_path).cut("")
+    plain = Segmenter(table_cache=False)
+    plain.posseg("")                              # merges the domain words' tags, as jieba.posseg does
+    lazy = Segmenter(table_cache=tmp_path)
+    lazy.cut("")
+    assert lazy._words is not None
+    freq, tags = lazy._tokenizer.FREQ, lazy._tags
+    assert lazy._tokenizer.total == plain._tokenizer.total
+    assert all(freq[w] == f for w, f in plain._tokenizer.FREQ.items())
+    assert all(tags.get(w) == t for w, t in plain._tags.items())
+    for absent in ("溪岚湾科创谷", "\ud800", "x" * 300):
+        assert absent not in freq and tags.get(absent, "x") == "x"
+    with pytest.raises(KeyError):
+        freq["溪岚湾科创谷"]
+
+
+def test_word_table_hands_over_to_the_dicts(tmp_path):
+    """After lazy_chars characters the dicts are loaded; words added before carry over."""
+    Segmenter(table_cache=tmp_path).cut("")
+    text = "某某经济技术开发区管委会牵头推进“证照分离”改革，溪岚湾科创谷开园"
+    plain = Segmenter(table_cache=False)
+    plain.add_words(["溪岚湾科创谷"])
+    seg = Segmenter(table_cache=tmp_path, lazy_chars=len(text) + 5)
+    seg.add_words(["溪岚湾科创谷"])
+    assert seg.posseg(text) == plain.posseg(text) and seg._words is not None
+    assert seg.cut(text) == plain.cut(text) and seg._words is None      # past lazy_chars
+    assert seg.posseg(text + "。") == plain.posseg(text + "。")
+    assert seg._tokenizer.FREQ == plain._tokenizer.FREQ and seg._tokenizer.total == plain._tokenizer.total
+    assert seg._tags == plain._tags
+
+
 @pytest.mark.parametrize("damage", [b"", b"not marshal", b"\xe3\x00"])
 def test_damaged_table_cache_is_rebuilt(tmp_path, damage):
     Segmenter(table_cache=tmp_path).cut("")
     (f,) = tmp_path.glob("jieba-tables-*.marshal")
     f.write_bytes(damage)
-    seg = Segmenter(table_cache=tmp_path)
+    seg = Segmenter(table_cache=tmp_path, lazy_chars=0)
     assert seg.posseg("高新区管委会推进改革") == Segmenter(table_cache=False).posseg("高新区管委会推进改革")
     assert f.stat().st_size > 1_000_000          # written again, whole
+
+
+@pytest.mark.parametrize("damage", [b"", b"KGWORDS1", b"\x00" * 64])
+def test_damaged_word_table_falls_back_to_the_dicts(tmp_path, damage):
+    Segmenter(table_cache=tmp_path).cut("")
+    (f,) = tmp_path.glob("jieba-words-*.bin")
+    f.write_bytes(damage)
+    seg = Segmenter(table_cache=tmp_path)
+    assert seg.posseg("高新区管委会推进改革") == Segmenter(table_cache=False).posseg("高新区管委会推进改革")
+    assert seg._words is None and f.stat().st_size > 1_000_000      # the dicts served, the table written again
 
 
 def test_unwritable_table_cache_still_segments(tmp_path):

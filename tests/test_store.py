@@ -163,3 +163,30 @@ def test_store_copied_without_links_and_format_1_store_are_taken_over(tmp_path):
         assert _default(st) == {("http://x/e", "1")}
     with Store.open(copy) as st:
         assert _default(st) == {("http://x/e", "1")}
+
+
+def test_large_writes_to_a_large_store_compact_it(tmp_path, monkeypatch):
+    """Compaction (RocksDB's, via Store.optimize) follows once the writes since the last one
+    reach a share of a large enough store; small writes only add to the tally."""
+    from pyoxigraph import NamedNode
+
+    from kg import store as store_module
+
+    monkeypatch.setattr(store_module, "COMPACT_MIN_QUADS", 4)
+    compactions = []
+    real = store_module._compaction_due
+    monkeypatch.setattr(store_module, "_compaction_due",
+                        lambda quads, since: compactions.append((quads, since)) or real(quads, since))
+    big = {NamedNode(f"http://x/g/{i}"): [_q("e", str(j), str(i)) for j in range(3)] for i in range(4)}
+    with Store.open(tmp_path / "s", create=True, write=True) as st:
+        st.replace_graphs(big)                                        # 12 quads written into 12
+        assert compactions[-1] == (12, 12) and st._read_sigs()[2] == 0
+        st.replace_graphs({NamedNode("http://x/g/0"): [_q("e", "9", "0")] * 1})   # 1 written: 1 < 10 / 4
+        assert compactions[-1] == (10, 1) and st._read_sigs()[2] == 1
+        st.replace_graphs({NamedNode("http://x/g/1"): [_q("e", "8", "1"), _q("e", "7", "1")]})   # 1 + 2 >= 9 / 4
+        assert compactions[-1] == (9, 3) and st._read_sigs()[2] == 0
+        assert st.quad_count() == 9 and len(list(st.quads())) > 9      # the default graph too, intact
+    monkeypatch.setattr(store_module, "COMPACT_MIN_QUADS", 100)
+    with Store.open(tmp_path / "t", create=True, write=True) as st:
+        st.replace_graphs(big)
+        assert st._read_sigs()[2] == 12                               # too small a store to compact
