@@ -237,30 +237,38 @@ def main(argv: list[str] | None = None) -> int:
     # multiple when row 2 built it: at 1x, 1% is one document and the rebuild's fixed cost
     # (start-up, loading the segmenter's tables) weighs more than at a realistic corpus size.
     if 4 in rows:
-        full = statistics.median(full_builds())
         inc_scales = [1] + ([scales[-1]] if 2 in rows and scales[-1] > 1 else [])
         for k in inc_scales:
             base = corpus(k)
             store = work / f"store-{k}x"
-            full_k = full if k == 1 else res["scaling"][str(k)]["seconds"]
+            full_k = res["scaling"][str(k)]["seconds"] if k > 1 else None
             changed = fresh(work / f"corpus-{k}x-changed")
             shutil.copytree(base, changed)
             picked = change_documents(sorted(changed.glob("*.txt")), 0.01)
-            # Each rebuild starts from a copy of the store as the full build left it; at 1x
-            # they are repeated (--repeat) and the medians taken, as for the full builds.
-            same, one = [], []
+            # At 1x each repeat (--repeat) is a full build into a fresh store, then the two
+            # rebuilds of it, and the shares are the medians of each repeat's own ratios:
+            # side by side, as the machine's speed drifts. At the larger multiple, one
+            # rebuild of row 2's store against row 2's build.
+            same, one, fulls = [], [], []
             for _ in range(a.repeat if k == 1 else 1):
-                copy = fresh(work / f"store-{k}x-rebuild")
-                shutil.copytree(store, copy, symlinks=True)
+                if k == 1:
+                    copy = fresh(work / "store-1x-rebuild")
+                    fulls.append(run(kg("build", base, "--store", copy))[0])
+                else:
+                    copy = fresh(work / f"store-{k}x-rebuild")
+                    shutil.copytree(store, copy, symlinks=True)
+                    fulls.append(full_k)
                 same.append(run(kg("build", base, "--store", copy))[0])
                 # The changed copy has the same file names: rebuild the store from it.
                 one.append(run(kg("build", changed, "--store", copy))[0])
-            shutil.rmtree(store)
+            shutil.rmtree(store, ignore_errors=True)
             os.rename(copy, store)
+            full_k = statistics.median(fulls)
             t_same, t_one = statistics.median(same), statistics.median(one)
-            entry = {"unchanged": t_same, "changed_1pct": t_one, "changed_docs": len(picked),
-                     "full": full_k, "unchanged_share": t_same / full_k, "changed_share": t_one / full_k,
-                     "runs": {"unchanged": same, "changed_1pct": one}}
+            entry = {"unchanged": t_same, "changed_1pct": t_one, "changed_docs": len(picked), "full": full_k,
+                     "unchanged_share": statistics.median(x / f for x, f in zip(same, fulls)),
+                     "changed_share": statistics.median(x / f for x, f in zip(one, fulls)),
+                     "runs": {"full": fulls, "unchanged": same, "changed_1pct": one}}
             if k == 1:
                 res["incremental"] = entry
             else:
