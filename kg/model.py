@@ -130,6 +130,10 @@ class Extraction:
     # rebuild does not compute them again; valid only for the resolver of keys_version.
     keys: dict[Mention, list[str]] | None = field(default=None, repr=False, compare=False)
     keys_version: str = field(default="", repr=False, compare=False)
+    # Each distinct mention with its number of occurrences (as a mention, subject, object or
+    # the subject of a figure), in order of first occurrence: the decoder counts them by table
+    # index, which spares resolution hashing every occurrence. None: counted when needed.
+    tally: list[tuple[Mention, int]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

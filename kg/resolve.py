@@ -399,19 +399,13 @@ def resolve(extractions: list[Extraction]) -> Resolution:
         if cached is None:
             cached = document_keys(ex)
         src = ex.document.source
-        seen: dict[Mention, list] = {}
-        for m in _all_mentions(ex):
-            item = seen.get(m)
-            if item is not None:
-                item[3] += 1
-                continue
+        for m, n in ex.tally if ex.tally is not None else Counter(_all_mentions(ex)).items():
             keys = cached.get(m)
             if keys is None:           # not in the cached table: cannot happen for a whole file
                 keys = mention_keys(m, document_province(ex))
             if not keys:
                 continue
-            item = seen[m] = [src, m, keys, 1]
-            items.append(item)
+            items.append([src, m, keys, n])
             first = (m.cls, keys[0])
             for k in keys[1:]:
                 uf.union(first, (m.cls, k))
@@ -425,14 +419,17 @@ def resolve(extractions: list[Extraction]) -> Resolution:
         members = groups[root]
         cls = root[0]
         ent = Entity(cls=cls, label=_label(cls, members))
+        label, alt, attrs, by_mention = ent.label, ent.alt_labels, ent.attrs, res.by_mention
         for src, m, keys, _ in members:
             ent.sources.add(src)
-            for f in ([m.name] if m.name else []) + ([m.text] if not m.ref else []):
-                if f and f != ent.label:
-                    ent.alt_labels.add(f)
-            for a, v in sorted(m.attrs):
-                ent.attrs.setdefault(a, v)
-            res.by_mention.setdefault(m, ent)
+            if m.name and m.name != label:
+                alt.add(m.name)
+            if not m.ref and m.text and m.text != label:
+                alt.add(m.text)
+            if m.attrs:
+                for a, v in sorted(m.attrs):
+                    attrs.setdefault(a, v)
+            by_mention.setdefault(m, ent)
         for src, m, keys, _ in members:
             for k in keys:
                 res.index.setdefault((cls, k), ent)

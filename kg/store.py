@@ -48,8 +48,22 @@ class Store:
 
     def __init__(self, path: Path, oxi, lock_fd: int | None = None):
         self.path = path
-        self.oxi = oxi          # pyoxigraph.Store
+        self._oxi = oxi
+        self._reopen: Path | None = None    # a generation written but not opened yet
         self._lock_fd = lock_fd
+
+    @property
+    def oxi(self):
+        """The pyoxigraph.Store of the current generation (opened when first needed after a write)."""
+        if self._oxi is None and self._reopen is not None:
+            from pyoxigraph import Store as OxStore
+
+            self._oxi, self._reopen = OxStore(str(self._reopen)), None
+        return self._oxi
+
+    @oxi.setter
+    def oxi(self, value) -> None:
+        self._oxi, self._reopen = value, None
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -104,8 +118,8 @@ class Store:
         return store
 
     def close(self) -> None:
-        if self.oxi is not None and self._lock_fd is not None:
-            self.oxi.flush()
+        if self._oxi is not None and self._lock_fd is not None:
+            self._oxi.flush()
         self.oxi = None
         if self._lock_fd is not None:
             os.close(self._lock_fd)
@@ -235,7 +249,8 @@ class Store:
         os.rename(tmp, self.path / new)
         _switch(self.path, new)
         self.oxi = None          # releases the old generation before the new one opens
-        self.oxi = OxStore(str(self.path / new))
+        # opened on first use: a build that ends here does not pay for opening it
+        self._reopen = self.path / new
         _drop_old_generations(self.path, keep=(new, gen))
 
     def write_graphs(self, graphs: list, triples_of, signatures: dict[str, str] | None = None) -> None:
@@ -533,6 +548,16 @@ def decode_extraction(data: dict, keys_version: str | None = None) -> Extraction
         observations=[Observation(mentions[a], ind, Decimal(v), u, per, evidence[e])
                       for a, ind, v, u, per, e in data["observations"]],
     )
+    # The table lists each mention once, in order of first occurrence (see encode_extraction).
+    occurrences = [0] * len(mentions)
+    for i in data["listed"]:
+        occurrences[i] += 1
+    for s, _, o, _ in data["relations"]:
+        occurrences[s] += 1
+        occurrences[o] += 1
+    for row in data["observations"]:
+        occurrences[row[0]] += 1
+    ex.tally = [(m, n) for m, n in zip(mentions, occurrences) if n]
     cached = data.get("keys")
     if keys_version is not None and cached and cached.get("version") == keys_version:
         ex.keys = {m: k for m, k in zip(mentions, cached["keys"]) if k is not None}

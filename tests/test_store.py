@@ -190,3 +190,45 @@ def test_large_writes_to_a_large_store_compact_it(tmp_path, monkeypatch):
     with Store.open(tmp_path / "t", create=True, write=True) as st:
         st.replace_graphs(big)
         assert st._read_sigs()[2] == 12                               # too small a store to compact
+
+
+def test_decoded_tally_counts_every_occurrence_in_first_occurrence_order():
+    """The decoder's tally is what counting the mentions one by one gives, and resolution
+    from it is the resolution from the mentions themselves."""
+    from collections import Counter
+
+    from kg.resolve import _all_mentions, document_keys, keys_version, resolve
+
+    s = "赣州经开区引进新材料公司，赣州经开区与新材料公司签约，投资5亿元。"
+    doc = Document("t.txt", s, s, list(range(len(s) + 1)), "ab" * 32)
+    zone, comp = Mention("Zone", "赣州经开区", 0, 0, 5), Mention("Company", "新材料公司", 0, 7, 12)
+    zone2, ref = Mention("Zone", "赣州经开区", 0, 13, 18), Mention("Zone", "该区", 0, 30, 32, name="赣州经开区", ref=True)
+    ev, ev2 = Evidence("t.txt", s, 0, 12), Evidence("t.txt", s, 13, len(s))
+    ex = Extraction(doc, [zone, comp, zone2],
+                    [Relation(zone, "hosts", comp, ev), Relation(comp, "locatedIn", zone2, ev2),
+                     Relation(ref, "hosts", comp, ev2)],
+                    [Observation(comp, "投资", Decimal("500000000"), "CNY", "", ev2)])
+    ex.keys, ex.keys_version = document_keys(ex), keys_version()
+    back = decode_extraction(encode_extraction(ex), keys_version())
+    assert back.tally == list(Counter(_all_mentions(back)).items())
+    assert back.tally == [(zone, 2), (comp, 5), (zone2, 2), (ref, 1)]
+    plain = decode_extraction(encode_extraction(ex), keys_version())
+    plain.tally = None
+    a, b = resolve([back]), resolve([plain])
+    assert [(e.cls, e.label, e.alt_labels, e.attrs) for e in a.entities] == \
+        [(e.cls, e.label, e.alt_labels, e.attrs) for e in b.entities]
+    assert {m: e.label for m, e in a.by_mention.items()} == {m: e.label for m, e in b.by_mention.items()}
+
+
+def test_a_written_generation_opens_when_first_read(tmp_path):
+    from pyoxigraph import NamedNode
+
+    with Store.open(tmp_path / "s", create=True, write=True) as st:
+        st.replace_graphs({NamedNode("http://x/g/a"): [_q("e", "1", "a")]})
+        assert st._oxi is None                          # a build that ends here never opens it
+        st.replace_graphs({NamedNode("http://x/g/b"): [_q("e", "2", "b")]})   # a second write reads it
+        assert st._oxi is None
+        assert len(st.graph_quads(NamedNode("http://x/g/a"))) == 1 and st.quad_count() == 2
+        assert st._oxi is not None
+    with Store.open(tmp_path / "s") as st:
+        assert len(list(st.quads())) == 4                 # two named, two in the default graph
