@@ -51,7 +51,7 @@ eval: install
 quality: install
 	$(BIN)/python bench/quality.py --write
 
-# Speed and scale, side by side in one run (not part of `make test`; about half an hour on
+# Speed and scale, side by side in one run (not part of `make test`; about 35 minutes on
 # two cores): build against jieba.lcut, 1x/4x/16x scaling, --jobs 2, incremental rebuilds,
 # the saved queries against rdflib, export/import against pyoxigraph. Quick look:
 # make bench BENCH_ARGS="--chars 200000 --scales 1,4"

@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", default="1,2,3,4,5,6",
                    help="measures to run, by number or name: 1 build, 2 scaling, 3 parallel, 4 incremental, "
                         "5 queries, 6 export (default all)")
-    p.add_argument("--repeat", type=int, default=1, help="pairs of runs for the build ratios (default 1)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="pairs of runs for the build ratios, medians taken (default 3: single pairs range over +-20%%)")
     p.add_argument("--query-runs", type=int, default=20, help="runs of each query through oxigraph (default 20)")
     p.add_argument("--rdflib-runs", type=int, default=3, help="runs of each query through rdflib (default 3)")
     p.add_argument("--timeout", type=float, default=60,
