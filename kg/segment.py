@@ -78,6 +78,7 @@ class Segmenter:
         # characters segmented from the memory-mapped word table before the dicts are loaded
         self._lazy_chars = LAZY_CHARS if lazy_chars is None else lazy_chars
         self._words = None            # the WordTable while it serves lookups
+        self._key: str | None = None  # of the cache files (see _tables_key)
         self._tokenizer = None
         self._ready = False
         self._tags: dict[str, str] | None = None
@@ -111,7 +112,9 @@ class Segmenter:
         self._ready = True
 
     def _cache_file(self, kind: str, suffix: str) -> pathlib.Path:
-        return pathlib.Path(self._table_cache) / f"jieba-{kind}-{_tables_key(self._userdict)}{suffix}"
+        if self._key is None:        # hashes jieba's dictionary files: once per segmenter
+            self._key = _tables_key(self._userdict)
+        return pathlib.Path(self._table_cache) / f"jieba-{kind}-{self._key}{suffix}"
 
     def _load_dicts(self) -> None:
         """jieba's tables as dicts: from the marshal cache when valid, else built the jieba way.

@@ -51,32 +51,29 @@ class WordTable:
         at, n = self._blob
         return marshal.loads(self._mm[at:at + n])
 
-    def frequency(self, word: str):
-        """The word's frequency, or ``MISSING``."""
+    def _values(self, word: str) -> int:
+        """Offset of the word's values (frequency, then tag) in the file; 0 when absent."""
         kb = word.encode("utf-8", "surrogatepass")
         n = len(kb)
         mm, slots, mask = self._mm, self._slots, self._mask
         i = crc32(kb) & mask
         while at := slots[i]:
             if mm[at] == n and mm[at + 1:at + 1 + n] == kb:
-                f = _U32.unpack_from(mm, at + 1 + n)[0]
-                return f - 1 if f else MISSING
+                return at + 1 + n
             i = (i + 1) & mask
-        return MISSING
+        return 0
+
+    def frequency(self, word: str):
+        """The word's frequency, or ``MISSING``."""
+        at = self._values(word)
+        f = _U32.unpack_from(self._mm, at)[0] if at else 0
+        return f - 1 if f else MISSING
 
     def tag(self, word: str):
         """The word's tag, or ``MISSING``."""
-        kb = word.encode("utf-8", "surrogatepass")
-        n = len(kb)
-        mm, slots, mask = self._mm, self._slots, self._mask
-        i = crc32(kb) & mask
-        while at := slots[i]:
-            if mm[at] == n and mm[at + 1:at + 1 + n] == kb:
-                at += 5 + n
-                t = mm[at]
-                return mm[at + 1:at + 1 + t].decode("ascii") if t else MISSING
-            i = (i + 1) & mask
-        return MISSING
+        at = self._values(word)
+        t = self._mm[at + 4] if at else 0
+        return self._mm[at + 5:at + 5 + t].decode("ascii") if t else MISSING
 
 
 class _Overlay:
