@@ -20,6 +20,7 @@ from .model import Extraction
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+PACKAGED = object()     # Extractor(entity_crf=...): the model shipped in kg/models
 
 
 @dataclass
@@ -60,7 +61,8 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
 class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
-    def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None):
+    def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None,
+                 entity_crf=PACKAGED):
         from .ner import check_setting
 
         self._segmenter = None
@@ -70,6 +72,20 @@ class Extractor:
         self.max_bytes = max_bytes
         self.ner = check_setting(ner)      # "lac" or "none"; the model itself loads on first use
         self.threads = threads
+        # the learned labeller: the packaged model for this --ner setting, or one given
+        # (cross-validation passes each fold's own), or None for the grammars alone
+        self._entity_crf = entity_crf
+
+    @property
+    def entity_crf(self):
+        if self._entity_crf is PACKAGED:
+            from .models import entity_tagger
+            self._entity_crf = entity_tagger(self.ner)
+        return self._entity_crf
+
+    def lac_tagger(self):
+        from .ner import tagger as lac_tagger
+        return lac_tagger(self.threads)
 
     @property
     def segmenter(self):
@@ -88,16 +104,15 @@ class Extractor:
         return doc
 
     def extract(self, doc) -> Extraction:
+        from .entity_model import label
         from .observe import observe
         from .outline import outline
-        from .recognise import recognise
+        from .recognise import recognition
         from .relate import relate
 
-        tagger = None
-        if self.ner == "lac":
-            from .ner import tagger as lac_tagger
-            tagger = lac_tagger(self.threads)
-        mentions = recognise(doc, self.segmenter, tagger)
+        tagger = self.lac_tagger() if self.ner == "lac" else None
+        rec = recognition(doc, self.segmenter, tagger)
+        mentions = label(doc, rec, self.entity_crf, self.ner == "lac")
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
         relations = relations + relate(doc, mentions)
@@ -105,7 +120,8 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
-_STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "outline", "relate", "observe")
+_STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
+           "outline", "relate", "observe")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:
@@ -116,7 +132,8 @@ def extractor_fingerprint(ner: str | None = None) -> str:
     from .store import CODEC
 
     h = hashlib.sha256(f"ner={check_setting(ner)}\0codec={CODEC}\0".encode())
-    files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*"))
+    files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*")) \
+        + sorted((here / "models").glob("*.*"))
     for f in files:
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes())

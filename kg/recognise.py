@@ -2141,10 +2141,27 @@ def _company_nested_place_ok(text: str, company: Cand, place: Cand) -> bool:
         place.a == company.a and text[place.a:place.b] in wordset("recognise_place_countries.txt"))
 
 
+@dataclass
+class Recognition:
+    """The grammars' mentions with what they read: the sentences' words and the LAC spans.
+
+    The learned labeller (kg.entity_model) takes all three as features, so nothing is
+    segmented or tagged twice."""
+
+    mentions: list[Mention]
+    sents: list[Sent]
+    model_spans: list[list]
+
+
 def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
     """All mentions of the document, in text order; references carry the name they stand for.
 
     With a tagger (kg.ner.LacTagger), the model's PER/ORG/LOC spans join the grammars' candidates."""
+    return recognition(doc, segmenter, tagger).mentions
+
+
+def recognition(doc: Document, segmenter=None, tagger=None) -> Recognition:
+    """``recognise`` with the sentences and model spans it read (see Recognition)."""
     sents: list[Sent] = []
     per_sentence: list[list[Cand]] = []
     policy_doc = is_policy_document(doc)
@@ -2198,7 +2215,7 @@ def recognise(doc: Document, segmenter=None, tagger=None) -> list[Mention]:
             m = focus.mention(st, c, nested=host is not None)
             if m is not None:
                 out.append(m)
-    return out
+    return Recognition(out, sents, model_spans)
 
 
 def is_policy_document(doc: Document) -> bool:

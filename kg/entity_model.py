@@ -1,0 +1,68 @@
+"""Learned entity labelling: a character CRF over the grammars' candidates (recognise → label).
+
+The grammars (kg.recognise) propose mentions; the CRF, trained on the gold texts with those
+proposals among its features (kg.features), decides the spans and classes that become
+mentions. A grammar mention survives when the CRF labels the same span, when it lies inside a
+span the CRF labelled (places and bodies named inside a zone or a policy title), or when it is
+a reference (该区) that carries the name it stands for.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .features import bio_spans, char_features
+from .model import Document, Mention
+
+
+def sentence_rows(rec, use_lac: bool):
+    """(sentence, features, rule mentions by span) for each sentence the grammars read."""
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for m in rec.mentions:
+        by_sentence[m.sentence].append(m)
+    for k, st in enumerate(rec.sents):
+        own = by_sentence.get(st.index, [])
+        spans = [(m.start - st.base, m.end - st.base, m.cls) for m in own if not m.ref
+                 and 0 <= m.start - st.base < m.end - st.base <= len(st.text)]
+        lac = rec.model_spans[k] if use_lac and k < len(rec.model_spans) else None
+        feats = char_features(st.text, [(t.word, t.flag) for t in st.toks], spans, lac)
+        yield st, feats, own
+
+
+def label(doc: Document, rec, crf, use_lac: bool) -> list[Mention]:
+    """The document's mentions after the CRF has had its say (the grammars' alone without one)."""
+    if crf is None:
+        return rec.mentions
+    out: list[Mention] = []
+    for st, feats, own in sentence_rows(rec, use_lac):
+        spans = bio_spans(crf.tag(feats)) if feats else []
+        exact = {(m.start, m.end): m for m in own if not m.ref}
+        chosen = []
+        for a, b, cls in spans:
+            a, b = _trim(st.text, a, b)
+            if b <= a:
+                continue
+            s, e = st.base + a, st.base + b
+            m = exact.get((s, e))
+            if m is not None and m.cls == cls:
+                chosen.append(m)
+            else:
+                chosen.append(Mention(cls, doc.text[s:e], st.index, s, e))
+        for m in own:
+            if m in chosen:
+                continue
+            if m.ref or any(c.start <= m.start and m.end <= c.end and (c.start, c.end) != (m.start, m.end)
+                            for c in chosen):
+                chosen.append(m)
+        out += sorted(chosen, key=lambda m: (m.start, -m.end))
+    return out
+
+
+_EDGE = set(" \t、，,。；;：:")
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in _EDGE:
+        a += 1
+    while b > a and text[b - 1] in _EDGE:
+        b -= 1
+    return a, b
