@@ -108,3 +108,60 @@ def bio_spans(labels: list[str]) -> list[tuple[int, int, str]]:
         if lab.startswith(("B-", "I-")):
             a, cls = i, lab[2:]
     return out
+
+
+def _gap_bucket(n: int) -> str:
+    for limit, name in ((0, "0"), (1, "1"), (3, "3"), (7, "7"), (15, "15"), (30, "30")):
+        if n <= limit:
+            return name
+    return "far"
+
+
+def pair_features(sentence: str, base: int, s, o, others, props_fwd, props_back) -> list[str]:
+    """Feature strings of the ordered mention pair (s, o) of one sentence.
+
+    ``base`` is the sentence's offset in the document's cleaned text (mention offsets are
+    document offsets); ``others`` the sentence's mentions; ``props_fwd``/``props_back`` the
+    properties the grammars proposed for (s, o) and for (o, s).
+    """
+    sa, sb, oa, ob = s.start - base, s.end - base, o.start - base, o.end - base
+    t = s.cls + "|" + o.cls
+    if oa >= sa and ob <= sb:
+        shape = "o_in_s"
+    elif sa >= oa and sb <= ob:
+        shape = "s_in_o"
+    elif sb <= oa:
+        shape = "s_o"
+    else:
+        shape = "o_s"
+    lo, hi = (sb, oa) if shape == "s_o" else (ob, sa) if shape == "o_s" else (0, 0)
+    between = sentence[lo:hi] if hi > lo else ""
+    first_a = min(sa, oa)
+    last_b = max(sb, ob)
+    f = ["b", "t=" + t, "sh=" + shape, "tsh=" + t + "|" + shape, "g=" + _gap_bucket(len(between)),
+         "tg=" + t + "|" + shape + "|" + _gap_bucket(len(between)),
+         "l2=" + sentence[max(0, first_a - 2):first_a], "r2=" + sentence[last_b:last_b + 2],
+         "l1=" + sentence[max(0, first_a - 1):first_a], "r1=" + sentence[last_b:last_b + 1],
+         "sref=" + str(s.ref), "oref=" + str(o.ref)]
+    if shape in ("o_in_s", "s_in_o"):
+        inner, outer = (o, s) if shape == "o_in_s" else (s, o)
+        ia, oa_ = inner.start - outer.start, inner.end - outer.start
+        f.append("ipos=" + ("start" if ia == 0 else "end" if oa_ == outer.end - outer.start else "mid"))
+        after = sentence[inner.end - base:inner.end - base + 2]
+        f.append("iafter=" + after)
+    if between:
+        if len(between) <= 12:
+            f += ["u=" + c for c in between]
+        bigr = [between[i:i + 2] for i in range(len(between) - 1)]
+        if len(bigr) > 20:
+            bigr = bigr[:10] + bigr[-10:]
+        f += ["w=" + b for b in bigr]
+        f.append("bp=" + "".join(sorted({c for c in between if c in "，,；;。、：:（(）)"})))
+        n_between = sum(1 for m in others if lo <= m.start - base and m.end - base <= hi)
+        f.append("nb=" + str(min(n_between, 3)))
+        f += sorted({"mt=" + m.cls for m in others if lo <= m.start - base and m.end - base <= hi})
+    if sentence[:1].isdigit() or sentence[:1] in "（(一二三四五六七八九十":
+        f.append("heading")
+    f += ["rule=" + p for p in sorted(props_fwd)] + ["rrule=" + p for p in sorted(props_back)]
+    f += ["trule=" + t + "|" + p for p in sorted(props_fwd)]
+    return f

@@ -157,6 +157,8 @@ def _lines(text: str) -> list[Line]:
     for raw in text.split("\n"):
         a = pos + len(raw) - len(raw.lstrip())
         b = pos + len(raw.rstrip())
+        while a < b and text[a] in "#＃ \t":      # a Markdown heading's marks are not its title
+            a += 1
         if a < b:
             out.append(Line(len(out), a, b, text[a:b]))
         pos += len(raw) + 1

@@ -62,7 +62,7 @@ class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
     def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None,
-                 entity_crf=PACKAGED):
+                 entity_crf=PACKAGED, relation_model=PACKAGED):
         from .ner import check_setting
 
         self._segmenter = None
@@ -75,6 +75,7 @@ class Extractor:
         # the learned labeller: the packaged model for this --ner setting, or one given
         # (cross-validation passes each fold's own), or None for the grammars alone
         self._entity_crf = entity_crf
+        self._relation_model = relation_model
 
     @property
     def entity_crf(self):
@@ -82,6 +83,13 @@ class Extractor:
             from .models import entity_tagger
             self._entity_crf = entity_tagger(self.ner)
         return self._entity_crf
+
+    @property
+    def relation_model(self):
+        if self._relation_model is PACKAGED:
+            from .models import relation_model
+            self._relation_model = relation_model()
+        return self._relation_model
 
     def lac_tagger(self):
         from .ner import tagger as lac_tagger
@@ -109,19 +117,20 @@ class Extractor:
         from .outline import outline
         from .recognise import recognition
         from .relate import relate
+        from .relation_model import classify
 
         tagger = self.lac_tagger() if self.ner == "lac" else None
         rec = recognition(doc, self.segmenter, tagger)
         mentions = label(doc, rec, self.entity_crf, self.ner == "lac")
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
-        relations = relations + relate(doc, mentions)
+        relations = classify(doc, mentions, relations + relate(doc, mentions), self.relation_model)
         observations = observe(doc, mentions)
         return Extraction(doc, mentions, relations, observations)
 
 
 _STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
-           "outline", "relate", "observe")
+           "outline", "relate", "relation_model", "observe")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:
