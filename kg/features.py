@@ -42,12 +42,14 @@ def _enclosure(text: str) -> list[str]:
 
 
 def char_features(text: str, words: list[tuple[str, str]], rule_spans: list[tuple[int, int, str]],
-                  lac_spans: list | None = None) -> list[list[str]]:
+                  lac_spans: list | None = None, common=None) -> list[list[str]]:
     """Feature strings for each character of one sentence.
 
     ``words`` is the sentence's jieba segmentation as (word, POS tag) covering the text;
     ``rule_spans`` the grammars' mentions as sentence-local (start, end, class);
-    ``lac_spans`` the LAC model's spans (objects with start, end, tag) or None.
+    ``lac_spans`` the LAC model's spans (objects with start, end, tag) or None;
+    ``common(word)`` tells a word of the general dictionary: such words (and their neighbours)
+    are features by identity; rare words, likely names, only by shape.
     """
     n = len(text)
     pad = "^^" + text + "$$"
@@ -55,15 +57,23 @@ def char_features(text: str, words: list[tuple[str, str]], rule_spans: list[tupl
     enc = _enclosure(text)
     # the word each character sits in
     wpos, wlen, wtag, wlast = [""] * n, [0] * n, [""] * n, [""] * n
+    wid, wprev, wnext = [""] * n, [""] * n, [""] * n
     if words and sum(len(w) for w, _ in words) == n:
         starts = [0, *accumulate(len(w) for w, _ in words)]
-        for (w, t), a in zip(words, starts):
+        known = [w if (common is None or len(w) < 2 or common(w)) else "?" + str(min(len(w), 5))
+                 for w, _ in words]
+        for j, ((w, t), a) in enumerate(zip(words, starts)):
             L = len(w)
+            prev_w = known[j - 1] if j else "^"
+            next_w = known[j + 1] if j + 1 < len(words) else "$"
             for k in range(L):
                 wpos[a + k] = "S" if L == 1 else ("B" if k == 0 else ("E" if k == L - 1 else "M"))
                 wlen[a + k] = L
                 wtag[a + k] = t
                 wlast[a + k] = w[-1]
+                wid[a + k] = known[j]
+                wprev[a + k] = prev_w
+                wnext[a + k] = next_w
     rules: list[list[str]] = [[] for _ in range(n)]
     for a, b, cls in rule_spans:
         if b - a == 1:
@@ -85,7 +95,8 @@ def char_features(text: str, words: list[tuple[str, str]], rule_spans: list[tupl
         f = ["b", "c=" + c, "p=" + pad[j - 1], "n=" + pad[j + 1], "pp=" + pad[j - 2], "nn=" + pad[j + 2],
              "pc=" + pad[j - 1] + c, "cn=" + c + pad[j + 1], "pp2=" + pad[j - 2:j], "nn2=" + pad[j + 1:j + 3],
              "k=" + kinds[i] + (kinds[i - 1] if i else "^") + (kinds[i + 1] if i + 1 < n else "$"),
-             "wp=" + wpos[i] + str(min(wlen[i], 5)), "wt=" + wtag[i], "wl=" + wlast[i], "e=" + enc[i]]
+             "wp=" + wpos[i] + str(min(wlen[i], 5)), "wt=" + wtag[i], "wl=" + wlast[i], "e=" + enc[i],
+             "w=" + wid[i], "wpr=" + wprev[i], "wnx=" + wnext[i]]
         if i < 2:
             f.append("start")
         if rules[i]:

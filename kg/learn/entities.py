@@ -12,7 +12,7 @@ from ..entity_model import sentence_rows
 from .gold import GoldDoc
 
 # L1 and L2 penalties and iterations: chosen by cross-validation (kg.learn.crossval)
-PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 200, "feature.possible_transitions": True}
 
 
 def alias_table(doc: GoldDoc) -> list[tuple[str, str]]:
