@@ -96,6 +96,8 @@ def document_triples(ex: Extraction, res: Resolution) -> Iterator[Triple]:
         yield (doc, TITLE, zh(d.title))
     if d.date:
         yield (doc, DATE_P, Literal(d.date, datatype=DATE))
+    if d.model:
+        yield (doc, _rkg("extractionModel"), Literal(d.model))
 
     # Per mention object (a relation repeats the same decoded mentions): its entity and
     # node, so that hashing a mention and looking it up happens once per document (the entry

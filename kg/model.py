@@ -43,6 +43,7 @@ class Document:
     sha256: str                 # hash of the file's bytes
     title: str = ""
     date: str = ""              # ISO date where the text states one
+    model: str = ""             # the learned models that read it ("none:<version>"; "" = grammars alone)
     sentences: list[Sentence] = field(default_factory=list)
 
     def to_raw(self, clean_index: int) -> int:

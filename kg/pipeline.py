@@ -76,6 +76,7 @@ class Extractor:
         # (cross-validation passes each fold's own), or None for the grammars alone
         self._entity_crf = entity_crf
         self._relation_model = relation_model
+        self._packaged = entity_crf is PACKAGED and relation_model is PACKAGED
 
     @property
     def entity_crf(self):
@@ -90,6 +91,15 @@ class Extractor:
             from .models import relation_model
             self._relation_model = relation_model()
         return self._relation_model
+
+    def model_id(self) -> str:
+        """Which learned models read the documents: "<--ner setting>:<model files' hash>"."""
+        if self.entity_crf is None and self.relation_model is None:
+            return ""
+        if not self._packaged:
+            return f"{self.ner}:given"       # models handed in (cross-validation folds)
+        from .models import version
+        return f"{self.ner}:{version()}"
 
     def lac_tagger(self):
         from .ner import tagger as lac_tagger
@@ -122,6 +132,7 @@ class Extractor:
         tagger = self.lac_tagger() if self.ner == "lac" else None
         rec = recognition(doc, self.segmenter, tagger)
         mentions = label(doc, rec, self.entity_crf, self.ner == "lac")
+        doc.model = self.model_id()
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
         relations = classify(doc, mentions, relations + relate(doc, mentions), self.relation_model)
@@ -181,7 +192,7 @@ def _extract_file(extractor: Extractor, path: Path, fingerprint: str) -> tuple[s
     except InputError as e:
         return "failed", str(e)
     ex = extractor.extract(doc)
-    ex = replace(ex, document=Document(doc.source, "", "", [0], doc.sha256, doc.title, doc.date),
+    ex = replace(ex, document=Document(doc.source, "", "", [0], doc.sha256, doc.title, doc.date, model=doc.model),
                  keys=document_keys(ex), keys_version=keys_version())
     return "ok", (extraction_json(ex, fingerprint), ex)
 

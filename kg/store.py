@@ -517,7 +517,8 @@ def encode_extraction(ex: Extraction) -> dict:
     observations = [[mi(o.about), o.indicator, str(o.value), o.unit, o.period, ei(o.evidence)]
                     for o in ex.observations]
     out = {
-        "document": {"source": d.source, "sha256": d.sha256, "title": d.title, "date": d.date},
+        "document": {"source": d.source, "sha256": d.sha256, "title": d.title, "date": d.date,
+                     **({"model": d.model} if d.model else {})},
         "codec": CODEC,
         "mentions": [[m.cls, m.text, m.sentence, m.start, m.end, m.name, m.ref, [list(a) for a in m.attrs]]
                      for m in mentions],

@@ -68,6 +68,7 @@ sourceDocument = RKG["sourceDocument"]
 start = RKG["start"]
 end = RKG["end"]
 contentHash = RKG["contentHash"]
+extractionModel = RKG["extractionModel"]
 adminCode = RKG["adminCode"]
 title = RKG["title"]
 
@@ -85,7 +86,7 @@ RELATIONS: tuple[URIRef, ...] = (locatedIn, hosts, implements, partOf, issuedBy,
                                  leads, responsibleFor, establishes, investsIn,
                                  cooperatesWith, worksFor, hasIndustry)
 ATTRIBUTES: tuple[URIRef, ...] = (about, indicator, value, unit, period, evidence, sentence,
-                                  sourceDocument, start, end, contentHash, adminCode, title) + STATS
+                                  sourceDocument, start, end, contentHash, extractionModel, adminCode, title) + STATS
 
 # Unit codes of the SPEC; each is a skos:Concept rkg:unit-<code> in rkg:UnitScheme.
 UNIT_SCHEME = RKG["UnitScheme"]
