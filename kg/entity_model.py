@@ -16,6 +16,7 @@ from .model import Document, Mention
 
 def sentence_rows(rec, use_lac: bool):
     """(sentence, features, rule mentions by span) for each sentence the grammars read."""
+    known: dict[str, bool] = {}      # a document repeats its words: look each up once
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
     for m in rec.mentions:
         by_sentence[m.sentence].append(m)
@@ -24,15 +25,21 @@ def sentence_rows(rec, use_lac: bool):
         spans = [(m.start - st.base, m.end - st.base, m.cls) for m in own if not m.ref
                  and 0 <= m.start - st.base < m.end - st.base <= len(st.text)]
         lac = rec.model_spans[k] if use_lac and k < len(rec.model_spans) else None
-        feats = char_features(st.text, [(t.word, t.flag) for t in st.toks], spans, lac, _common(st))
+        feats = char_features(st.text, [(t.word, t.flag) for t in st.toks], spans, lac, _common(st, known))
         yield st, feats, own
 
 
-def _common(st):
+def _common(st, known: dict[str, bool]):
     """Words the general dictionary knows well (not names): features by identity."""
     if st.freq is None:
         return None
-    return lambda w: not st.rare(w, COMMON)
+
+    def common(w: str) -> bool:
+        hit = known.get(w)
+        if hit is None:
+            hit = known[w] = not st.rare(w, COMMON)
+        return hit
+    return common
 
 
 import os

@@ -62,7 +62,7 @@ class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
     def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None,
-                 entity_crf=PACKAGED, relation_model=PACKAGED):
+                 entity_crf=PACKAGED, relation_model=PACKAGED, observation_model=PACKAGED):
         from .ner import check_setting
 
         self._segmenter = None
@@ -76,7 +76,8 @@ class Extractor:
         # (cross-validation passes each fold's own), or None for the grammars alone
         self._entity_crf = entity_crf
         self._relation_model = relation_model
-        self._packaged = entity_crf is PACKAGED and relation_model is PACKAGED
+        self._observation_model = observation_model
+        self._packaged = entity_crf is PACKAGED and relation_model is PACKAGED and observation_model is PACKAGED
 
     @property
     def entity_crf(self):
@@ -92,9 +93,16 @@ class Extractor:
             self._relation_model = relation_model()
         return self._relation_model
 
+    @property
+    def observation_model(self):
+        if self._observation_model is PACKAGED:
+            from .models import observation_model
+            self._observation_model = observation_model()
+        return self._observation_model
+
     def model_id(self) -> str:
         """Which learned models read the documents: "<--ner setting>:<model files' hash>"."""
-        if self.entity_crf is None and self.relation_model is None:
+        if self.entity_crf is None and self.relation_model is None and self.observation_model is None:
             return ""
         if not self._packaged:
             return f"{self.ner}:given"       # models handed in (cross-validation folds)
@@ -127,6 +135,7 @@ class Extractor:
         from .outline import outline
         from .recognise import recognition
         from .relate import relate
+        from .observation_model import attach
         from .relation_model import classify
 
         tagger = self.lac_tagger() if self.ner == "lac" else None
@@ -136,12 +145,12 @@ class Extractor:
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
         relations = classify(doc, mentions, relations + relate(doc, mentions), self.relation_model)
-        observations = observe(doc, mentions)
+        observations = attach(doc, mentions, observe(doc, mentions), self.observation_model)
         return Extraction(doc, mentions, relations, observations)
 
 
 _STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
-           "outline", "relate", "relation_model", "observe")
+           "outline", "relate", "relation_model", "observe", "observation_model")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:

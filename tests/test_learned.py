@@ -109,12 +109,13 @@ def test_shipped_models_load_and_tag_with_the_network_refused(tmp_path, monkeypa
     monkeypatch.setattr(socket, "create_connection", refuse)
     models.entity_tagger.cache_clear()
     models.relation_model.cache_clear()
+    models.observation_model.cache_clear()
     f = tmp_path / "news.txt"
     f.write_text("江西赣州经济技术开发区管委会与深圳市某科技有限公司签署合作协议，推行“证照分离”改革。\n", encoding="utf-8")
     ex = Extractor()
     doc = ex.read(f)
     extraction = ex.extract(doc)
-    assert ex.entity_crf is not None and ex.relation_model is not None
+    assert ex.entity_crf is not None and ex.relation_model is not None and ex.observation_model is not None
     assert doc.model == f"none:{models.version()}" and len(models.version()) == 12
     assert {m.cls for m in extraction.mentions} >= {"Zone", "Measure"}
     # the CRF itself answers: one label per character
@@ -155,9 +156,11 @@ def test_training_twice_gives_identical_files(tmp_path):
     for run in ("a", "b"):
         (tmp_path / run).mkdir()
         tagger = fit_entities(docs, "none", tmp_path / run / "entity-none.crfsuite")
-        write_json(tmp_path / run / "relation.json", fit_relations(docs, "none", tagger))
+        rel, obs = fit_relations(docs, "none", tagger)
+        write_json(tmp_path / run / "relation.json", rel)
+        write_json(tmp_path / run / "observation.json", obs)
         out.append({f.name: f.read_bytes() for f in (tmp_path / run).iterdir()})
-    assert out[0] == out[1] and len(out[0]) == 2
+    assert out[0] == out[1] and len(out[0]) == 3
 
 
 def test_the_locked_split_is_the_draw_of_its_seed():

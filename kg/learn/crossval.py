@@ -25,10 +25,10 @@ from .train import extractor, fit_entities, fit_relations
 log = logging.getLogger(__name__)
 
 
-def fit(train_docs: list[GoldDoc], ner: str, workdir: Path, seqs: dict | None = None) -> tuple[object, dict]:
-    """Both models trained on these documents only: (entity tagger, relation model)."""
+def fit(train_docs: list[GoldDoc], ner: str, workdir: Path, seqs: dict | None = None):
+    """Every model trained on these documents only: (entity tagger, relation model, figure model)."""
     tagger = fit_entities(train_docs, ner, workdir / f"entity-{ner}.crfsuite", seqs)
-    return tagger, fit_relations(train_docs, ner, tagger)
+    return (tagger, *fit_relations(train_docs, ner, tagger))
 
 
 def crossvalidate(docs: list[GoldDoc], ner: str, k: int = 5, show: int = 0, progress=None) -> dict[str, Tally]:
@@ -38,8 +38,7 @@ def crossvalidate(docs: list[GoldDoc], ner: str, k: int = 5, show: int = 0, prog
     with tempfile.TemporaryDirectory() as tmp:
         for i, fold in enumerate(folds(docs, k)):
             held = {d.id for d in fold}
-            tagger, model = fit([d for d in docs if d.id not in held], ner, Path(tmp), seqs)
-            ex = extractor(ner, tagger, model)
+            ex = extractor(ner, *fit([d for d in docs if d.id not in held], ner, Path(tmp), seqs))
             for d in fold:
                 t = score(ex, [d], show)
                 for key in ("all", "source:" + d.source, "kind:" + d.kind):
@@ -53,8 +52,7 @@ def locked(docs: list[GoldDoc], held: list[GoldDoc], ner: str, show: int = 0) ->
     """Train on ``docs``, score ``held`` (the locked split)."""
     out: dict[str, Tally] = {"all": Tally()}
     with tempfile.TemporaryDirectory() as tmp:
-        tagger, model = fit(docs, ner, Path(tmp))
-        ex = extractor(ner, tagger, model)
+        ex = extractor(ner, *fit(docs, ner, Path(tmp)))
         for d in held:
             t = score(ex, [d], show)
             for key in ("all", "source:" + d.source, "kind:" + d.kind):

@@ -6,8 +6,8 @@ Trains on every gold text except the locked split (data/gold/split.json), so the
 stays a fair test of exactly the models that ship. Writes:
 
 - ``entity-none.crfsuite``, ``entity-lac.crfsuite``: the character CRFs (kg.entity_model);
-- ``relation.json``: the relation classifier (kg.relation_model), trained on the mentions the
-  ``none`` setting finds in the training texts;
+- ``relation.json``: the relation classifier (kg.relation_model), and ``observation.json``: the
+  figure-to-actor model (kg.observation_model), trained on what the ``none`` setting finds;
 - ``training.json``: what they were trained on (texts, parameters, library versions).
 
 The same gold texts and libraries give the same files byte for byte (no timestamps, sorted keys).
@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import entities, relations
+from . import entities, observations, relations
 from .gold import GoldDoc, load_all, locked_ids
 
 log = logging.getLogger(__name__)
@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
-def extractor(ner: str, crf=None, rel=None):
+def extractor(ner: str, crf=None, rel=None, obs=None):
     from ..pipeline import Extractor
 
-    return Extractor(ner=ner, entity_crf=crf, relation_model=rel)
+    return Extractor(ner=ner, entity_crf=crf, relation_model=rel, observation_model=obs)
 
 
 def fit_entities(docs: list[GoldDoc], ner: str, path: Path, seqs: dict | None = None):
@@ -50,15 +50,16 @@ def fit_entities(docs: list[GoldDoc], ner: str, path: Path, seqs: dict | None = 
     return tagger
 
 
-def fit_relations(docs: list[GoldDoc], ner: str, tagger) -> dict:
-    """Train the relation classifier on the mentions this entity model finds in ``docs``."""
+def fit_relations(docs: list[GoldDoc], ner: str, tagger) -> tuple[dict, dict]:
+    """The relation classifier and the figure model, trained on what this entity model finds."""
     allowed = relations.allowed_pairs(docs)
     ex = extractor(ner, tagger, None)
-    rows = []
+    rows, figs = [], []
     for d in docs:
         x = ex.extract(ex.read(d.path))
         rows += relations.examples(d, x, x.relations, allowed)
-    return relations.train(rows, allowed)
+        figs += observations.examples(d, x, x.observations)
+    return relations.train(rows, allowed), observations.train(figs)
 
 
 def write_json(path: Path, data) -> None:
@@ -97,12 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         taggers[ner] = fit_entities(docs, ner, a.out / f"entity-{ner}.crfsuite")
         print(f"  [{time.time() - t0:5.0f} s] entity-{ner}.crfsuite", file=sys.stderr)
     base = "none" if "none" in taggers else a.ner[0]
-    write_json(a.out / "relation.json", fit_relations(docs, base, taggers[base]))
-    print(f"  [{time.time() - t0:5.0f} s] relation.json", file=sys.stderr)
+    rel, obs = fit_relations(docs, base, taggers[base])
+    write_json(a.out / "relation.json", rel)
+    write_json(a.out / "observation.json", obs)
+    print(f"  [{time.time() - t0:5.0f} s] relation.json, observation.json", file=sys.stderr)
     write_json(a.out / "training.json", {
         "texts": sorted(d.id for d in docs), "locked_left_out": len(lock),
         "entity_params": entities.PARAMS,
         "relation_params": {"C": relations.C, "threshold": relations.THRESHOLD, "min_count": relations.MIN_COUNT},
+        "observation_params": {"C": observations.C, "threshold": observations.THRESHOLD,
+                               "min_count": observations.MIN_COUNT},
         "relation_mentions_from": base, "libraries": _versions()})
     return 0
 

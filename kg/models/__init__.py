@@ -5,7 +5,9 @@ Files (rebuilt by ``make train`` from the gold texts; see README.md here for pro
 - ``entity-none.crfsuite`` / ``entity-lac.crfsuite``: character CRFs (python-crfsuite) that label
   the 11 classes, without and with the LAC model's tags among their features;
 - ``relation.json``: a logistic-regression classifier over candidate mention pairs;
-- ``VERSION``: a hash of all model files, written into each document graph's provenance.
+- ``observation.json``: a logistic regression choosing each figure's actor;
+- ``training.json``: what they were trained on. ``version()`` hashes the model files; each
+  document graph names it (rkg:extractionModel).
 """
 from __future__ import annotations
 
@@ -45,6 +47,18 @@ def entity_tagger(ner: str):
 @lru_cache(maxsize=1)
 def relation_model() -> dict | None:
     path = relation_path()
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def observation_path() -> Path:
+    return HERE / "observation.json"
+
+
+@lru_cache(maxsize=1)
+def observation_model() -> dict | None:
+    path = observation_path()
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
