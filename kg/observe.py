@@ -16,9 +16,9 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .context import (View, any_word, bare_zone_refs, focus_map, is_subject, literal, pairs,
+                      province_level, subject_at, views, words)
 from .model import Document, Mention, Observation
-from .relate import (View, any_word, bare_zone_refs, focus_map, is_subject, literal, pairs,
-                     province_level, subject_at, views, words)
 from .resources import load_table
 
 log = logging.getLogger(__name__)

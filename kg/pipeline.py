@@ -130,7 +130,7 @@ class Extractor:
 
 
 _STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
-           "outline", "relate", "relation_model", "observe")
+           "outline", "context", "relate", "relation_model", "observe")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:
