@@ -129,7 +129,8 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
-_STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
+_STAGES = ("model", "normalise", "segment", "wordtable", "gazetteer", "grammar", "find_places", "find_orgs",
+           "find_policies", "find_names", "recognise", "ner", "features", "entity_model",
            "outline", "context", "relate", "relation_model", "observe")
 
 
