@@ -253,7 +253,7 @@ def _province_of_bodies(mentions: list[Mention]) -> Mention | None:
     """The province that the document's agencies and policies are named after (河南省人民政府,
     《某省…方案》) when the text never names it on its own; a Place mention over that prefix."""
     from .normalise import simplified
-    from .recognise import place_of
+    from .gazetteer import place_of
     counts: Counter = Counter()
     first: dict[str, Mention] = {}
     for m in mentions:
