@@ -16,9 +16,9 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .context import (View, any_word, bare_zone_refs, focus_map, is_subject, literal, pairs,
+                      province_level, subject_at, views, words)
 from .model import Document, Mention, Observation
-from .relate import (View, any_word, bare_zone_refs, focus_map, is_subject, literal, pairs,
-                     province_level, subject_at, views, words)
 from .resources import load_table
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ def _province_of_bodies(mentions: list[Mention]) -> Mention | None:
     """The province that the document's agencies and policies are named after (河南省人民政府,
     《某省…方案》) when the text never names it on its own; a Place mention over that prefix."""
     from .normalise import simplified
-    from .recognise import place_of
+    from .gazetteer import place_of
     counts: Counter = Counter()
     first: dict[str, Mention] = {}
     for m in mentions:

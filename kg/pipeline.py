@@ -149,8 +149,9 @@ class Extractor:
         return Extraction(doc, mentions, relations, observations)
 
 
-_STAGES = ("model", "normalise", "segment", "wordtable", "recognise", "ner", "features", "entity_model",
-           "outline", "relate", "relation_model", "observe", "observation_model")
+_STAGES = ("model", "normalise", "segment", "wordtable", "gazetteer", "grammar", "find_places", "find_orgs",
+           "find_policies", "find_names", "recognise", "ner", "features", "entity_model",
+           "outline", "context", "relate", "relation_model", "observe", "observation_model")
 
 
 def extractor_fingerprint(ner: str | None = None) -> str:

@@ -100,15 +100,15 @@ def _industry_synonyms() -> dict[str, str]:
 
 @lru_cache(maxsize=None)
 def _gaz():
-    """The gazetteer helpers of the recogniser (imported late: recognise imports this module's peers)."""
-    from .recognise import gazetteer, place_of
+    """The gazetteer helpers, with the province names built once."""
+    from .gazetteer import gazetteer, place_of
     return gazetteer, place_of, _province_names
 
 
 @lru_cache(maxsize=None)
 def _province_names() -> frozenset[str]:
-    """recognise.province_names, built once: it rebuilds its set on every call (was 14% of a build)."""
-    from .recognise import province_names
+    """gazetteer.province_names, built once: it rebuilds its set on every call (was 14% of a build)."""
+    from .gazetteer import province_names
     return province_names()
 
 
