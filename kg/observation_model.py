@@ -77,12 +77,12 @@ def rows(doc: Document, mentions: list[Mention], rule_obs: list[Observation]):
                 if local:
                     before = cb <= f.a
                     gap = s.text[cb:f.a] if before else s.text[f.b:ca]
+                    lo, hi = (cb, f.a) if before else (f.b, ca)
+                    between = sum(1 for m in ms if lo <= m.start - s.clean_start and m.end - s.clean_start <= hi)
                     feats += ["pos=" + ("before" if before else "after"), "g=" + _bucket(len(gap)),
                               "cut=" + str(any(ch in _STOPS for ch in gap)),
                               "first" if c is first else "notfirst",
-                              "start=" + str(ca <= 1), "nb=" + str(min(3, sum(1 for m in ms if
-                                  (cb <= m.start - s.clean_start and m.end - s.clean_start <= f.a) if before
-                                  else (f.b <= m.start - s.clean_start and m.end - s.clean_start <= ca))))]
+                              "start=" + str(ca <= 1), "nb=" + str(min(3, between))]
                     feats += ["w=" + gap[i:i + 2] for i in range(0, min(len(gap) - 1, 12))]
                     feats.append("pc=" + c.cls + "|" + ("before" if before else "after") + "|" + _bucket(len(gap)))
                 else:
