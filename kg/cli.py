@@ -18,7 +18,7 @@ def _progress(files):
 
 def cmd_build(a) -> int:
     report = kg.build(a.paths, a.store, progress=_progress, max_bytes=int(a.max_mb * 2**20), ner=a.ner,
-                       jobs=a.jobs)
+                       jobs=a.jobs, models=a.models)
     built = report.added or report.updated or report.skipped
     for name, why in report.failed:
         print(f"kg build: {'skipped ' if built else ''}{why}", file=sys.stderr)
@@ -108,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--ner", choices=("lac", "none"), default=None,
                    help="names from the LAC model beside the grammars (lac) or grammars only (none); "
                         "default: see README")
+    b.add_argument("--models", choices=("shipped", "none"), default="shipped",
+                   help="the learned models of kg/models beside the grammars (shipped, default) or the "
+                        "grammars alone (none)")
     b.add_argument("--jobs", type=int, default=1,
                    help="processes reading and extracting documents: this one and N-1 workers "
                         "(default 1; 0: one per core)")

@@ -62,7 +62,7 @@ class Extractor:
     """Runs the per-document stages; holds the segmenter so its dictionary loads once per process."""
 
     def __init__(self, max_bytes: int | None = None, ner: str | None = None, threads: int | None = None,
-                 entity_crf=PACKAGED, relation_model=PACKAGED, observation_model=PACKAGED):
+                 entity_crf=PACKAGED, relation_model=PACKAGED, observation_model=PACKAGED, models: str = "shipped"):
         from .ner import check_setting
 
         self._segmenter = None
@@ -71,6 +71,9 @@ class Extractor:
         self.expected_chars: int | None = None
         self.max_bytes = max_bytes
         self.ner = check_setting(ner)      # "lac" or "none"; the model itself loads on first use
+        self.models = check_models(models)
+        if self.models == "none":          # the grammars alone
+            entity_crf = relation_model = observation_model = None
         self.threads = threads
         # the learned labeller: the packaged model for this --ner setting, or one given
         # (cross-validation passes each fold's own), or None for the grammars alone
@@ -154,14 +157,22 @@ _STAGES = ("model", "normalise", "segment", "wordtable", "gazetteer", "grammar",
            "outline", "context", "relate", "relation_model", "observe", "observation_model")
 
 
-def extractor_fingerprint(ner: str | None = None) -> str:
+def check_models(models: str | None) -> str:
+    if models in (None, "shipped"):
+        return "shipped"
+    if models == "none":
+        return "none"
+    raise InputError(f"--models {models!r}: use 'shipped' (the learned models) or 'none' (the grammars alone)")
+
+
+def extractor_fingerprint(ner: str | None = None, models: str = "shipped") -> str:
     """Hash of the per-document stages' code and resources: a cached extraction is valid only for it."""
     from .ner import check_setting
 
     here = Path(__file__).resolve().parent
     from .store import CODEC
 
-    h = hashlib.sha256(f"ner={check_setting(ner)}\0codec={CODEC}\0".encode())
+    h = hashlib.sha256(f"ner={check_setting(ner)}\0models={check_models(models)}\0codec={CODEC}\0".encode())
     files = [here / f"{m}.py" for m in _STAGES] + sorted((here / "resources").glob("*.*")) \
         + sorted((here / "models").glob("*.*"))
     for f in files:
@@ -237,13 +248,13 @@ def _take(counter, n: int) -> int | None:
 
 
 def _worker(paths: list[Path], counter, results, max_bytes: int | None, fingerprint: str,
-            ner: str = "none", expected_chars: int | None = None) -> None:
+            ner: str = "none", expected_chars: int | None = None, models: str = "shipped") -> None:
     """A worker process: one Extractor (one load of the segmenter's tables) for all its documents."""
     import traceback
 
     # as in the CLI: jieba resets its logger's level at import; a filter keeps it quiet
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
-    extractor = Extractor(max_bytes, ner, threads=1)     # one onnxruntime thread per worker
+    extractor = Extractor(max_bytes, ner, threads=1, models=models)     # one onnxruntime thread per worker
     extractor.expected_chars = expected_chars
     with _collection_paused():
         while (i := _take(counter, len(paths))) is not None:
@@ -276,7 +287,7 @@ def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprin
     ctx = mp.get_context("spawn")
     counter, results = ctx.Value("q", 0), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(paths, counter, results, max_bytes, fingerprint, extractor.ner,
-                                               extractor.expected_chars),
+                                               extractor.expected_chars, extractor.models),
                          daemon=True) for _ in range(min(jobs - 1, len(paths) - 1))]
     for p in procs:
         p.start()
@@ -322,8 +333,12 @@ def _extract_all(paths: list[Path], jobs: int, max_bytes: int | None, fingerprin
 
 def build(paths: Iterable[str | Path], store_dir: str | Path, *,
           progress: Callable[[Iterable], Iterable] | None = None,
-          max_bytes: int | None = None, jobs: int = 1, ner: str | None = None) -> BuildReport:
+          max_bytes: int | None = None, jobs: int = 1, ner: str | None = None,
+          models: str = "shipped") -> BuildReport:
     """Build (or update) the store from files and folders; unchanged documents are skipped.
+
+    ``models``: "shipped" (the learned models in kg/models beside the grammars) or "none"
+    (the grammars alone).
 
     ``jobs`` worker processes run the per-document stages (0: one per core); the result
     does not depend on it.
@@ -343,8 +358,8 @@ def build(paths: Iterable[str | Path], store_dir: str | Path, *,
             # decoded at once: the texts of a large corpus need not all be in memory
             extractions[name] = ex if ex is not None else decode_extraction(json.loads(text), keys_version())
             digests[name] = hashlib.sha256(text.encode()).hexdigest()
-        extractor = Extractor(max_bytes, ner, threads=1 if jobs > 1 else None)
-        fingerprint = extractor_fingerprint(ner)
+        extractor = Extractor(max_bytes, ner, threads=1 if jobs > 1 else None, models=models)
+        fingerprint = extractor_fingerprint(ner, extractor.models)
         files = explicit + found
         seen_names: dict[str, Path] = {}
         outcome: list[tuple[str, str] | None] = []   # per file: ("added"|"updated"|"skipped"|"failed", …)

@@ -483,7 +483,13 @@ def _open_read(path: Path):
 
     db = path / DB
     if not db.exists():
-        raise StoreError(f"{path}: the store has no database yet; run 'kg build' first")
+        # A build killed between turning a copied database into a generation and linking it
+        # (_prepare_generations) leaves the generation without its link: it is still the data,
+        # and the next build links it again. Readers read it rather than report no database.
+        gens = _generations(path) if path.is_dir() else []
+        if not gens:
+            raise StoreError(f"{path}: the store has no database yet; run 'kg build' first")
+        db = path / f"{DB}.{gens[-1]}"
     return OxStore.read_only(str(db))
 
 

@@ -63,3 +63,21 @@ def test_first_build_killed_early_can_be_redone(tmp_path):
     run_kg("build", FIRST, "--store", store, check=True)
     p = run_kg("build", FIRST, "--store", store, check=True)
     assert "1 unchanged" in p.stderr
+
+
+def test_a_store_killed_between_its_generation_rename_and_link_still_reads(tmp_path):
+    """Regression: a build killed right after it renamed a copied database into a generation,
+    before linking it, left a store that every reader called empty ("no database yet")."""
+    base = tmp_path / "base"
+    run_kg("build", FIRST, "--store", base, check=True)
+    before = _quads(base)
+    copy = tmp_path / "copy"
+    shutil.copytree(base, copy)          # the link is followed: DIR/oxigraph is a plain folder
+    from kg.store import DB
+    gens = sorted(p.name for p in copy.glob(f"{DB}.*") if p.is_dir())
+    n = int(gens[-1].split(".")[1]) + 1 if gens else 0
+    os.rename(copy / DB, copy / f"{DB}.{n}")      # where the killed build stopped
+    assert not (copy / DB).exists()
+    assert _quads(copy) == before
+    run_kg("build", SECOND, "--store", copy, check=True)
+    assert _quads(copy) > before

@@ -215,3 +215,18 @@ def test_markdown_heading_marks_are_not_part_of_a_title(tmp_path):
     f.write_text("# 上海市浦东新区市场主体退出若干规定\n\n第一条 为了推进浦东新区改革，制定本规定。\n", encoding="utf-8")
     policies = [m.text for m in kg.extract(f).mentions if m.cls == "Policy"]
     assert policies and not any("#" in p for p in policies)
+
+
+def test_grammars_alone_on_request_and_the_cache_tells_the_settings_apart(tmp_path):
+    import kg
+    from kg.pipeline import extractor_fingerprint
+
+    assert extractor_fingerprint("none", "none") != extractor_fingerprint("none", "shipped")
+    f = tmp_path / "a.txt"
+    f.write_text("江西赣州经济技术开发区推行“证照分离”改革。\n", encoding="utf-8")
+    kg.build([f], tmp_path / "s", models="none")
+    q = ("PREFIX rkg: <https://w3id.org/reform-kg/ontology#> "
+         "SELECT ?m WHERE { ?d a rkg:Document . OPTIONAL { ?d rkg:extractionModel ?m } }")
+    assert [r[0] for r in kg.query(tmp_path / "s", q)[1]] in ([""], [None])
+    kg.build([f], tmp_path / "s")                 # the same file, now with the models: re-extracted
+    assert kg.query(tmp_path / "s", q)[1][0][0].startswith("none:")

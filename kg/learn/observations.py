@@ -5,7 +5,7 @@ value (within evaluate.py's 0.5%) and unit and the candidate is a surface form o
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from ..observation_model import rows
 from .gold import GoldDoc
@@ -33,20 +33,8 @@ def examples(doc: GoldDoc, extraction, rule_obs) -> list[tuple[list[str], int]]:
 
 
 def train(data: list[tuple[list[str], int]], c: float = C, threshold: float = THRESHOLD) -> dict:
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
+    from .linear import fit
 
-    counts = Counter(f for feats, _ in data for f in set(feats))
-    vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
-    ind, ptr = [], [0]
-    for feats, _ in data:
-        ind += sorted({vocab[f] for f in feats if f in vocab})
-        ptr.append(len(ind))
-    X = csr_matrix(([1.0] * len(ind), ind, ptr), shape=(len(data), len(vocab)))
-    y = [lab for _, lab in data]
-    if len(set(y)) < 2:
-        raise ValueError("figure training data has a single class")
-    lr = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
-    lr.fit(X, y)
+    vocab, lr = fit([f for f, _ in data], [lab for _, lab in data], c, MIN_COUNT)
     weights = {f: round(float(lr.coef_[0][i]), 4) for f, i in vocab.items() if abs(lr.coef_[0][i]) >= 1e-3}
     return {"bias": round(float(lr.intercept_[0]), 4), "weights": weights, "threshold": threshold}

@@ -7,7 +7,7 @@ evidence; every other candidate is "none".
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from ..relation_model import pair_rows
 from .gold import GoldDoc
@@ -73,24 +73,10 @@ def examples(doc: GoldDoc, extraction, rule_relations, allowed) -> list[tuple[li
 
 def train(rows: list[tuple[list[str], str]], allowed, c: float = C, threshold: float = THRESHOLD) -> dict:
     """A multinomial logistic regression as a plain dict (JSON-able; no scikit-learn at run time)."""
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
+    from .linear import fit
 
-    counts = Counter(f for feats, _ in rows for f in set(feats))
-    vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     classes = sorted({y for _, y in rows} | {"none"})
-    data, ind, ptr = [], [], [0]
-    for feats, _ in rows:
-        cols = sorted({vocab[f] for f in feats if f in vocab})
-        ind += cols
-        data += [1.0] * len(cols)
-        ptr.append(len(ind))
-    X = csr_matrix((data, ind, ptr), shape=(len(rows), len(vocab)))
-    y = [classes.index(lab) for _, lab in rows]
-    if len(set(y)) < 2:
-        raise ValueError("relation training data has a single class")
-    lr = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
-    lr.fit(X, y)
+    vocab, lr = fit([f for f, _ in rows], [classes.index(lab) for _, lab in rows], c, MIN_COUNT)
     coef = lr.coef_
     if len(lr.classes_) == 2:        # binary: scikit-learn keeps one row; make it two
         coef = [[-x / 2 for x in coef[0]], [x / 2 for x in coef[0]]]
