@@ -24,7 +24,10 @@ def candidates(doc: Document, mentions: list[Mention], allowed) -> list[tuple[Me
         by_sentence[m.sentence].append(m)
     out = []
     for _, ms in sorted(by_sentence.items()):
-        ms = sorted(set(ms), key=lambda m: (m.start, -m.end, m.cls))
+        # a total order: mentions of one span and class can differ in name, and a set's order
+        # depends on the process's string hashes (workers would write their relations in
+        # another order than the parent)
+        ms = sorted(set(ms), key=lambda m: (m.start, -m.end, m.cls, m.text, m.name, m.ref, m.attrs))
         for s in ms:
             for o in ms:
                 if s is o or (s.start, s.end) == (o.start, o.end) or (s.cls, o.cls) not in allowed:
