@@ -44,6 +44,7 @@ _MARKERS = (
     (1, re.compile(rf"[{_CN_NUM}]+\s*[、．.]\s*")),
     (2, re.compile(rf"[（(]\s*[{_CN_NUM}]+\s*[)）]\s*")),
     (3, re.compile(rf"第[{_CN_NUM}\d]+条\s*")),
+    (3, re.compile(rf"[{_CN_NUM}]{{1,3}}是(?=\S)")),     # 一是/二是 items of work reports
     (3, re.compile(r"\d{1,3}\s*[.．、](?![\d.．%])\s*")),
     (4, re.compile(r"[（(]\s*\d{1,3}\s*[)）]\s*")),
     (4, re.compile(r"\d{1,2}\s*[)）]\s*")),
@@ -349,6 +350,13 @@ def _item(text: str, ln: Line, level: int, length: int, posseg=None) -> Item:
         item.head, item.head_stop = (a, a + first.start()), a + first.start() + 1
         item.inline_body = bool(content[first.end():].strip())
         return item
+    # "(六)<phrase>，<phrase>。<body>": a section heading of two parallel phrases (work reports).
+    if level <= 2 and 0 < stop <= _MAX_HEADING and content[stop + 1:].strip():
+        halves = content[:stop].split("，")
+        if len(halves) == 2 and all(len(h) >= _MIN_HEADING and not _CLAUSE_END.search(h) for h in halves):
+            item.head, item.head_stop = (a, a + stop), a + stop + 1
+            item.inline_body = True
+            return item
     # A heading without its final 。 runs straight into the body ("N.<heading><body>,…"):
     # cut a long first clause where a new clause starts. A short first clause is a
     # one-sentence item, which has no heading of its own.
@@ -614,6 +622,21 @@ class _Policies:
         return self._find(k1) == self._find(k2)
 
 
+_DATED = re.compile(r"\s*[（(]\s*(?:19|20)\d\d[-.年]\d{1,2}[-.月]\d{1,2}日?\s*[)）]\s*$")
+
+
+def given_title(title: str, text: str) -> str:
+    """The policy title a document was given from outside when the text itself does not print it.
+
+    Site names after a separator (X_中国政府网) and a trailing date (X条例(2020-01-20)) are cut;
+    headlines and titles that the text does contain (the parser reads those) give ''.
+    """
+    t = _DATED.sub("", re.split(r"\s*[_|]\s*|\s+-\s+", simplified(title or "").strip())[0])
+    if not t or t in text or not _is_title(t):
+        return ""
+    return t
+
+
 def title_parts(title: str) -> tuple[str, tuple[int, int], int]:
     """(key, span of the policy's name, end of the issuer) of a title.
 
@@ -661,6 +684,18 @@ def outline(doc: Document, mentions: list[Mention], segmenter=None) -> tuple[lis
         registry.add(keys, [doc.text[t.start + s:t.start + e]])
         # "关于印发X管理办法的通知" is a regulation: its genre is that of the document it issues.
         own.append((main, key, genre(t.text[s:e]) or genre(t.text)))
+    else:
+        given = given_title(doc.title, text)
+        if given:
+            # An excerpt whose title is known only from outside (a metadata file, the page's
+            # <title>): the document is still that policy, and its numbered tasks part of it.
+            key, (s, e), _ = title_parts(given)
+            registry.add({key}, [given[s:e]])
+            main.policy = Mention("Policy", "", 0, 0, 0, name=given[s:e], ref=True)
+            own.append((main, key, genre(given[s:e]) or genre(given)))
+            # the first line is then body, not a title: read the items again with it
+            main.lines = [main.title, *main.lines]
+            main.items = _tree(text, main.lines, segmenter.posseg if segmenter else None)
     for part in parts[1:]:
         span = (part.title.start, part.title.end) if part.title else part.list_span
         a, b = _strip_title(text, *span)
@@ -705,6 +740,9 @@ def outline(doc: Document, mentions: list[Mention], segmenter=None) -> tuple[lis
     # 3. Mentions of the own policies, the document's issuers, attachments partOf the document.
     for part, key, _ in own:
         name = registry.canonical(key)
+        if part is main and part.policy is not None:
+            more.append(part.policy)        # the title given from outside, not in the text
+            continue
         if part is main:
             t = main.title
             _, _, issuer_end = title_parts(t.text)

@@ -94,6 +94,9 @@ class Extractor:
         if self._relation_model is PACKAGED:
             from .models import relation_model
             self._relation_model = relation_model()
+        if isinstance(self._relation_model, dict):      # as trained: weights into one matrix, once
+            from .relation_model import compiled
+            self._relation_model = compiled(self._relation_model)
         return self._relation_model
 
     @property
@@ -147,8 +150,10 @@ class Extractor:
         doc.model = self.model_id()
         more, relations = outline(doc, mentions, self.segmenter)
         mentions = mentions + more
-        relations = classify(doc, mentions, relations + relate(doc, mentions), self.relation_model)
-        observations = attach(doc, mentions, observe(doc, mentions), self.observation_model)
+        # a policy known only by the title given to the document has no place in any sentence
+        placed = [m for m in mentions if m.end > m.start]
+        relations = classify(doc, placed, relations + relate(doc, placed), self.relation_model)
+        observations = attach(doc, placed, observe(doc, placed), self.observation_model)
         return Extraction(doc, mentions, relations, observations)
 
 

@@ -335,3 +335,56 @@ def test_attachment_heading_with_its_title_on_the_same_line():
     assert ("江城市园区用地保障方案", "partOf", "园区系列方案") in t
     assert ("强化用地保障", "partOf", "江城市园区用地保障方案") in t
     assert ("市自然资源局", "leads", "强化用地保障") in t
+
+
+# An excerpt of a work report: the text never prints its title, the metadata gives it.
+REPORT_EXCERPT = ("二是稳住外贸基本盘。支持企业开拓多元市场。\n"
+                  "（六）着力办好民生实事，在提高人民生活品质上开新局。坚持把群众急难愁盼作为主要责任。\n"
+                  "一是扩大就业容量。落实援企稳岗政策。\n")
+
+
+def test_title_given_from_outside_makes_the_excerpt_that_policy():
+    doc = make_doc(REPORT_EXCERPT)
+    doc.title = "2031年江城省政府工作报告_江城省人民政府网站"
+    more, rels = outline(doc, [], SEG)
+    policy = [m for m in more if m.cls == "Policy"]
+    assert [(m.key, m.start, m.end, m.ref) for m in policy] == [("2031年江城省政府工作报告", 0, 0, True)]
+    parts = {r.subject.key for r in rels if r.prop == "partOf" and r.object is policy[0]}
+    # the first line is body (not taken for the title), 一是/二是 lines are items, and a
+    # "(六)X，Y。" heading of two parallel phrases is one task
+    assert parts == {"稳住外贸基本盘", "着力办好民生实事，在提高人民生活品质上开新局", "扩大就业容量"}
+
+
+@pytest.mark.parametrize("title, given", [
+    ("江城省开发区条例(2020-01-20)", "江城省开发区条例"),
+    ("江城省人民政府关于促进开发区发展的意见", "江城省人民政府关于促进开发区发展的意见"),
+    ("江城开发区一季度签约项目20个", ""),                   # a headline, not a policy title
+    ("二是稳住外贸基本盘", ""),
+    ("", ""),
+])
+def test_given_title(title, given):
+    from kg.outline import given_title
+    assert given_title(title, REPORT_EXCERPT) == given
+
+
+def test_given_title_printed_in_the_text_is_left_to_the_parser():
+    from kg.outline import given_title
+    assert given_title("江城省开发区条例", "江城省开发区条例\n第一条 为了促进开发区发展，制定本条例。\n") == ""
+
+
+def test_title_only_policy_goes_through_resolution_and_the_graph(tmp_path):
+    from kg.graph import document_triples
+    from kg.pipeline import Extractor
+    from kg.resolve import resolve
+
+    f = tmp_path / "excerpt.txt"
+    f.write_text(REPORT_EXCERPT, encoding="utf-8")
+    ex = Extractor(models="none")
+    doc = ex.read(f)
+    doc.title = "2031年江城省政府工作报告"
+    x = ex.extract(doc)
+    triples = [tuple(map(str, t)) for t in document_triples(x, resolve([x]))]
+    labels = {o for s, p, o in triples if p.endswith("#label>") or p.endswith("rdf-schema#label")}
+    assert any("2031年江城省政府工作报告" in o for o in labels)
+    part_of = [t for t in triples if t[1].endswith("#partOf>") or t[1].endswith("#partOf")]
+    assert len(part_of) == 3
