@@ -48,7 +48,7 @@ def sequences(extractor, doc: GoldDoc, use_lac: bool) -> list[tuple[list[list[st
     """(features, labels) of each sentence of a gold document."""
     from ..recognise import recognition
 
-    d = extractor.read(doc.path)
+    d = doc.read(extractor)
     rec = recognition(d, extractor.segmenter, extractor.lac_tagger() if use_lac else None)
     aliases = alias_table(doc)
     return [(feats, project(st.written, aliases)) for st, feats, _ in sentence_rows(rec, use_lac)]

@@ -35,6 +35,7 @@ class GoldDoc:
     source: str                 # "seed", "train" or "pool"
     path: Path                  # the text file
     kind: str                   # "news", "law", "report" or "plan" (balances the folds)
+    title: str = ""             # the title sources.json gives (an excerpt may not print it)
     entities: list[dict] = field(default_factory=list)
     relations: list[dict] = field(default_factory=list)
     observations: list[dict] = field(default_factory=list)
@@ -42,6 +43,13 @@ class GoldDoc:
     @property
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    def read(self, extractor):
+        """The document as ``kg build --metadata`` reads it: the text with its listed title."""
+        doc = extractor.read(self.path)
+        if self.title:
+            doc.title = self.title
+        return doc
 
 
 def _kind(label: str) -> str:
@@ -55,9 +63,10 @@ def _kind(label: str) -> str:
     return "plan"
 
 
-def _split_docs(gold: dict, folder: Path, source: str, kinds: dict[str, str]) -> list[GoldDoc]:
+def _split_docs(gold: dict, folder: Path, source: str, meta: dict[str, dict]) -> list[GoldDoc]:
     """One GoldDoc per document of a gold file, each with its own copy of its entities."""
-    docs = {d: GoldDoc(d, source, folder / f, kinds.get(d, "plan")) for d, f in gold["documents"].items()}
+    docs = {d: GoldDoc(d, source, folder / f, _kind(meta[d]["kind"]) if d in meta else "plan",
+                       meta.get(d, {}).get("title", "")) for d, f in gold["documents"].items()}
     for e in gold["entities"]:
         for d in e["docs"]:
             if d in docs:
@@ -69,6 +78,11 @@ def _split_docs(gold: dict, folder: Path, source: str, kinds: dict[str, str]) ->
     return list(docs.values())
 
 
+def _sources(folder: Path) -> dict[str, dict]:
+    """sources.json by document id: kind and title as the collection lists them."""
+    return {s["id"]: s for s in json.loads((folder / "sources.json").read_text(encoding="utf-8"))}
+
+
 def load_all(shared: Path | None = None) -> list[GoldDoc]:
     """Every gold document there is, in a fixed order (seed, train, pool; by id)."""
     shared = shared or shared_dir()
@@ -78,12 +92,11 @@ def load_all(shared: Path | None = None) -> list[GoldDoc]:
         out += _split_docs(json.loads(dev.read_text(encoding="utf-8")), shared / "corpus", "seed", {})
     train = shared / "train" / "gold.json"
     if train.exists():
-        kinds = {s["id"]: _kind(s["kind"]) for s in json.loads((shared / "train" / "sources.json").read_text(encoding="utf-8"))}
-        out += _split_docs(json.loads(train.read_text(encoding="utf-8")), shared / "train", "train", kinds)
+        out += _split_docs(json.loads(train.read_text(encoding="utf-8")), shared / "train", "train",
+                           _sources(shared / "train"))
     if POOL_GOLD.exists() and (shared / "pool").exists():
-        kinds = {s["id"]: _kind(s["kind"]) for s in json.loads((shared / "pool" / "sources.json").read_text(encoding="utf-8"))}
         pool = json.loads(POOL_GOLD.read_text(encoding="utf-8"))
-        for d in _split_docs(pool, shared / "pool", "pool", kinds):
+        for d in _split_docs(pool, shared / "pool", "pool", _sources(shared / "pool")):
             text = d.text
             for item in d.relations + d.observations:      # offsets back to the quoted sentence
                 item.setdefault("evidence", text[item["start"]:item["end"]])

@@ -103,6 +103,6 @@ def score(extractor, docs: list[GoldDoc], show: int = 0) -> Tally:
     """Extract each gold document with ``extractor`` and sum the per-document scores."""
     tally = Tally()
     for d in docs:
-        ex = extractor.extract(extractor.read(d.path))
+        ex = extractor.extract(d.read(extractor))
         tally.add(score_doc(ex, d, show), d.id)
     return tally

@@ -56,7 +56,7 @@ def fit_relations(docs: list[GoldDoc], ner: str, tagger) -> tuple[dict, dict]:
     ex = extractor(ner, tagger, None)
     rows, figs = [], []
     for d in docs:
-        x = ex.extract(ex.read(d.path))
+        x = ex.extract(d.read(ex))
         rows += relations.examples(d, x, x.relations, allowed)
         figs += observations.examples(d, x, x.observations)
     return relations.train(rows, allowed), observations.train(figs)
