@@ -60,6 +60,46 @@ def pair_rows(doc: Document, mentions: list[Mention], rule_relations: list[Relat
         yield s, o, pair_features(st.text, st.clean_start, s, o, ms_by_sentence[s.sentence], fwd, back)
 
 
+class PairModel:
+    """The classifier's weights as one matrix, so a document's pairs are scored in a few array
+    operations instead of a Python loop per feature and class."""
+
+    def __init__(self, model: dict):
+        import numpy as np
+
+        self.classes = model["classes"]
+        self.threshold = model["threshold"]
+        self.allowed = {tuple(x) for x in model["allowed"]}
+        self.keep_rules = model.get("keep_rules", True)
+        feats = sorted(model["weights"])
+        self.index = {f: i for i, f in enumerate(feats)}
+        self.W = np.zeros((len(feats) + 1, len(self.classes)))     # last row: unknown features
+        for i, f in enumerate(feats):
+            for k, v in model["weights"][f]:
+                self.W[i, k] = v
+        self.bias = np.asarray(model["bias"], dtype=float)
+
+    def probabilities(self, featuresets: list[list[str]]):
+        """Class probabilities of each pair (rows), as ``scores`` gives them one by one."""
+        import numpy as np
+
+        unknown = len(self.W) - 1
+        get = self.index.get
+        flat, starts = [], []
+        for feats in featuresets:
+            starts.append(len(flat))
+            flat += [get(f, unknown) for f in feats] or [unknown]
+        z = np.add.reduceat(self.W[flat], starts, axis=0) + self.bias
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def compiled(model):
+    """A PairModel of a model as trained (a dict), or the PairModel itself; None stays None."""
+    return PairModel(model) if isinstance(model, dict) else model
+
+
 def scores(model: dict, feats: list[str]) -> list[float]:
     """Class probabilities of one pair under the model (softmax of summed weights)."""
     w = model["weights"]
@@ -80,16 +120,19 @@ def classify(doc: Document, mentions: list[Mention], rule_relations: list[Relati
     """The document's relations: the grammars' alone without a model."""
     if model is None:
         return rule_relations
-    allowed = {tuple(x) for x in model["allowed"]}
-    classes, threshold = model["classes"], model["threshold"]
+    model = compiled(model)
+    classes, threshold = model.classes, model.threshold
     in_sentence = {id(r) for r in rule_relations if r.subject.sentence == r.object.sentence}
-    out = [r for r in rule_relations if id(r) not in in_sentence or model.get("keep_rules", True)]
+    out = [r for r in rule_relations if id(r) not in in_sentence or model.keep_rules]
     seen = {(r.subject, r.prop, r.object) for r in out}
-    for s, o, feats in pair_rows(doc, mentions, rule_relations, allowed):
-        p = scores(model, feats)
-        k = max(range(len(p)), key=p.__getitem__)
+    rows = list(pair_rows(doc, mentions, rule_relations, model.allowed))
+    if not rows:
+        return out
+    probs = model.probabilities([f for _, _, f in rows])
+    best = probs.argmax(axis=1)
+    for (s, o, _), k, p in zip(rows, best.tolist(), probs[range(len(rows)), best].tolist()):
         prop = classes[k]
-        if prop == "none" or p[k] < threshold or (s, prop, o) in seen:
+        if prop == "none" or p < threshold or (s, prop, o) in seen:
             continue
         seen.add((s, prop, o))
         out.append(Relation(s, prop, o, doc.evidence(s.sentence)))

@@ -90,6 +90,18 @@ def test_relation_scores_are_a_distribution_and_follow_the_weights():
     assert q == [0.5, 0.5]
 
 
+def test_batched_pair_scores_equal_the_one_by_one_scores():
+    from kg.models import relation_model
+    from kg.relation_model import PairModel, scores
+
+    model = relation_model()
+    feats = sorted(model["weights"])
+    sets = [feats[i::7][:40] for i in range(7)] + [["unknown"], []]
+    batch = PairModel(model).probabilities(sets)
+    for row, fs in zip(batch, sets):
+        assert max(abs(a - b) for a, b in zip(row, scores(model, fs))) < 1e-9
+
+
 def test_without_a_relation_model_the_grammars_relations_stand():
     from kg.relation_model import classify
 
