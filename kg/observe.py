@@ -250,7 +250,7 @@ class _Actors:
 
 
 def _province_of_bodies(mentions: list[Mention]) -> Mention | None:
-    """The province that the document's agencies and policies are named after (河南省人民政府,
+    """The province that the document's agencies and policies are named after (X省人民政府,
     《某省…方案》) when the text never names it on its own; a Place mention over that prefix."""
     from .normalise import simplified
     from .gazetteer import place_of
